@@ -1,0 +1,1 @@
+"""The wire protocol between the engine and its clients (schema, ZeroMQ client, REAPER-side client)."""

@@ -1,0 +1,1 @@
+"""The engine: edit language, composer, planners, executors, jobs, daemon and command line."""

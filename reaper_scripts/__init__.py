@@ -1,0 +1,1 @@
+"""ReaScripts (run inside REAPER as scripts, never imported as modules) and their installer data."""
