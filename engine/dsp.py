@@ -10,7 +10,6 @@ import functools
 
 import numpy as np
 from scipy import signal
-
 from smartdj.engine.edits import PANNING, QUALITIES
 
 # SmartDJ's add path scales a clip so its peak is 0.3 * 10^((dB - 3) / 20): a peak of ADD_PEAK

@@ -1,0 +1,171 @@
+"""Engine settings and where SmartDJ keeps its files.
+
+Precedence: command-line flags > environment (``SMARTDJ_*``) > TOML config file > defaults.
+Paths: ``$SMARTDJ_HOME`` (default ``~/.local/share/smartdj``) holds ``state/`` (the job store)
+and ``models/`` (installed checkpoints). Loopback only unless remote use is opted into with a
+token and a list of allowed folders.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_ZMQ = "tcp://127.0.0.1:5557"
+DEFAULT_OSC = "127.0.0.1:9000"
+
+
+class ConfigError(ValueError):
+    """Settings that cannot be used, with how to fix them."""
+
+
+def smartdj_home() -> Path:
+    return Path(os.environ.get("SMARTDJ_HOME") or Path.home() / ".local" / "share" / "smartdj").expanduser()
+
+
+def state_dir() -> Path:
+    return Path(os.environ.get("SMARTDJ_STATE_DIR") or smartdj_home() / "state").expanduser()
+
+
+def models_dir() -> Path:
+    return Path(os.environ.get("SMARTDJ_MODELS_DIR") or smartdj_home() / "models").expanduser()
+
+
+def bundled_library() -> Path:
+    """The example clips shipped in the package (``smartdj/data/audio``)."""
+    import smartdj
+
+    return Path(smartdj.__file__).resolve().parent / "data" / "audio"
+
+
+@dataclass
+class Settings:
+    zmq: str = DEFAULT_ZMQ
+    osc: str = DEFAULT_OSC  # "host:port"; "" or "off" disables OSC
+    state_dir: Path = field(default_factory=state_dir)
+    library: Path | None = None  # None = the bundled examples
+    token: str | None = None
+    allow_remote: bool = False
+    allowed_dirs: list[Path] = field(default_factory=list)
+    checkpoint: str | None = None  # diffusion checkpoint folder or name under models_dir()
+    device: str | None = None
+
+    @property
+    def osc_enabled(self) -> bool:
+        return bool(self.osc) and self.osc.lower() != "off"
+
+    def zmq_host(self) -> str:
+        rest = self.zmq.split("://", 1)[-1]
+        return rest.rsplit(":", 1)[0]
+
+    def osc_addr(self) -> tuple[str, int]:
+        return parse_hostport(self.osc)
+
+    def check(self) -> None:
+        """Refuse unsafe or unusable combinations (binding beyond loopback without opt-in + token)."""
+        if not self.zmq.startswith(("tcp://", "ipc://", "inproc://")):
+            raise ConfigError(f"zmq endpoint {self.zmq!r} must look like tcp://127.0.0.1:5557")
+        hosts = []
+        if self.zmq.startswith("tcp://"):
+            hosts.append(("zmq", self.zmq_host()))
+        if self.osc_enabled:
+            hosts.append(("osc", self.osc_addr()[0]))
+        remote = [f"{name}={h}" for name, h in hosts if not is_loopback(h)]
+        if remote:
+            if not self.allow_remote:
+                raise ConfigError(f"refusing to listen beyond loopback ({', '.join(remote)}): pass --allow-remote "
+                                  "and a --token (or SMARTDJ_TOKEN), plus --allowed-dir for the folders clients may use")
+            if not self.token:
+                raise ConfigError(f"listening beyond loopback ({', '.join(remote)}) needs a shared --token "
+                                  "(or SMARTDJ_TOKEN) that every request must carry")
+            if not self.allowed_dirs:
+                raise ConfigError("remote mode needs at least one --allowed-dir: the folders remote clients may "
+                                  "read items from and write renders to")
+
+    @property
+    def restrict_dirs(self) -> bool:
+        return bool(self.allowed_dirs)
+
+
+def parse_hostport(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not host:
+        raise ConfigError(f"OSC address {text!r} must look like 127.0.0.1:9000")
+    try:
+        p = int(port)
+    except ValueError:
+        raise ConfigError(f"OSC address {text!r}: port {port!r} is not a number") from None
+    if not 0 <= p <= 65535:
+        raise ConfigError(f"OSC address {text!r}: port out of range")
+    return host.strip("[]"), p
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", ""):
+        return host == "localhost"
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        try:
+            return all(ipaddress.ip_address(a[4][0]).is_loopback for a in socket.getaddrinfo(host, None))
+        except (OSError, ValueError):
+            return False
+
+
+_ENV = {
+    "zmq": "SMARTDJ_ZMQ", "osc": "SMARTDJ_OSC", "state_dir": "SMARTDJ_STATE_DIR", "library": "SMARTDJ_LIBRARY",
+    "token": "SMARTDJ_TOKEN", "allow_remote": "SMARTDJ_ALLOW_REMOTE", "allowed_dirs": "SMARTDJ_ALLOWED_DIRS",
+    "checkpoint": "SMARTDJ_CHECKPOINT", "device": "SMARTDJ_DEVICE",
+}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if name in ("state_dir", "library"):
+        return None if value in (None, "") else Path(str(value)).expanduser()
+    if name == "allow_remote":
+        return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
+    if name == "allowed_dirs":
+        if isinstance(value, str):
+            value = [v for v in value.split(os.pathsep) if v]
+        return [Path(str(v)).expanduser().resolve() for v in value]
+    return None if value is None else str(value)
+
+
+def load_settings(flags: dict[str, Any] | None = None, config_file: str | os.PathLike | None = None,
+                  env: dict[str, str] | None = None) -> Settings:
+    """Merge defaults < TOML (``[engine]`` table or top level) < environment < flags (None = not given)."""
+    env = os.environ if env is None else env
+    merged: dict[str, Any] = {}
+    config_file = config_file or env.get("SMARTDJ_CONFIG")
+    if config_file:
+        import tomllib
+
+        try:
+            with open(config_file, "rb") as f:
+                doc = tomllib.load(f)
+        except FileNotFoundError:
+            raise ConfigError(f"config file {config_file} does not exist") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"config file {config_file} is not valid TOML: {e}") from None
+        table = doc.get("engine", doc)
+        for key, value in table.items():
+            key = key.replace("-", "_")
+            if key not in _ENV:
+                raise ConfigError(f"config file {config_file}: unknown setting {key!r}; known: {', '.join(_ENV)}")
+            merged[key] = value
+    for key, var in _ENV.items():
+        if env.get(var):
+            merged[key] = env[var]
+    for key, value in (flags or {}).items():
+        if value is not None and value != [] and value is not False:
+            merged[key] = value
+    s = Settings()
+    for key, value in merged.items():
+        setattr(s, key, _coerce(key, value))
+    if s.state_dir is None:
+        s.state_dir = state_dir()
+    return s
