@@ -1,0 +1,79 @@
+"""The released Oobleck VAE against its conformance vectors (shared/conformance)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+from safetensors.torch import load_file
+from smartdj.models.oobleck import OobleckVAE, StereoOobleck
+
+CONF = Path(__file__).resolve().parents[2] / "shared" / "conformance"
+pytestmark = [pytest.mark.conformance,
+              pytest.mark.skipif(not (CONF / "oobleck.json").is_file(),
+                                 reason=f"conformance vectors not found at {CONF} (beside the checkout only)")]
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict:
+    return json.loads((CONF / "oobleck.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def small(spec):
+    torch.set_num_threads(2)
+    model = OobleckVAE.from_config(spec["small_config"]).eval()
+    model.load_state_dict(load_file(str(CONF / "oobleck_small_weights.safetensors")), strict=True)
+    return model, load_file(str(CONF / "oobleck_small_io.safetensors"))
+
+
+def _maxdiff(a, b) -> float:
+    assert a.shape == b.shape
+    return (a - b).abs().max().item()
+
+
+def test_encoder_and_decoder_match_reference(small):
+    model, io = small
+    with torch.no_grad():
+        assert _maxdiff(model.encode_features(io["audio"]), io["encoder_output"]) < 1e-4
+        assert _maxdiff(model.encode(io["audio"], sample=False), io["latent_mean"]) < 1e-4
+        assert _maxdiff(model.decode(io["latent_mean"]), io["decoded"]) < 1e-4
+
+
+def test_bottleneck_samples_around_the_mean_with_softplus_std(small):
+    model, io = small
+    with torch.no_grad():
+        feats = model.encode_features(io["audio"])
+        mean, scale = feats.chunk(2, dim=1)
+        g1, g2 = torch.Generator().manual_seed(0), torch.Generator().manual_seed(0)
+        z = model.encode(io["audio"], generator=g1)
+        noise = torch.randn(mean.shape, generator=g2)
+    torch.testing.assert_close(z, mean + (torch.nn.functional.softplus(scale) + 1e-4) * noise)
+
+
+def test_stereo_runs_the_mono_vae_per_channel(spec, small):
+    model, io = small
+    stereo = StereoOobleck.from_config(spec["small_config"]).eval()
+    stereo.load_state_dict(model.state_dict())
+    audio = torch.cat([io["audio"][:1], io["audio"][1:]], dim=1)  # left = item 0, right = item 1
+    with torch.no_grad():
+        lat = stereo.encode(audio, sample=False)
+        assert lat.shape == (1, 2 * stereo.latent_dim, 50)
+        torch.testing.assert_close(lat[:, :8], io["latent_mean"][:1])
+        torch.testing.assert_close(lat[:, 8:], io["latent_mean"][1:])
+        out = stereo.decode(lat)
+        torch.testing.assert_close(out[:, :1], io["decoded"][:1], atol=1e-4, rtol=0)
+        torch.testing.assert_close(out[:, 1:], io["decoded"][1:], atol=1e-4, rtol=0)
+    assert stereo.hop == 24 and stereo.sample_rate == 24000
+
+
+def test_full_config_layout_and_size(spec):
+    with torch.device("meta"):
+        model = StereoOobleck.from_config(spec["full_config"])
+    ours = {k: list(v.shape) for k, v in model.state_dict().items()}
+    assert ours == spec["full_state_dict_shapes"]
+    assert sum(p.numel() for p in model.parameters()) == spec["full_parameter_count"] == 42_305_601
+    assert model.hop == 480 and model.latent_dim == 64 and model.channels == 128
