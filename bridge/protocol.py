@@ -8,6 +8,7 @@ REAPER, where nothing compiled may be loaded. Every message is one JSON object w
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 VERSION = 1
@@ -105,8 +106,12 @@ def check_item(item: Any, i: int, ref: Any = None) -> dict:
         item_id = _opt(item, "id", (str, int), "a string", str(i))
         at = _opt(item, "at", str, "a location or null")
         db = float(_opt(item, "db", (int, float), "a number of dB", 0.0))
+        position = _opt(item, "position", (int, float), "a number of seconds")
     except ProtocolError as e:
         raise ProtocolError(E_INVALID, f"{where}: {e.message}", ref) from None
+    for name, value in (("start", start), ("length", length), ("db", db), ("position", position)):
+        if value is not None and not math.isfinite(value):
+            raise ProtocolError(E_INVALID, f"{where}.{name} must be a finite number", ref)
     if not path.strip():
         raise ProtocolError(E_INVALID, f"{where}.path is empty", ref)
     if start < 0:
@@ -114,7 +119,8 @@ def check_item(item: Any, i: int, ref: Any = None) -> dict:
     if length is not None and float(length) <= 0:
         raise ProtocolError(E_INVALID, f"{where}.length must be > 0 seconds, got {length}", ref)
     return {"path": path, "start": start, "length": None if length is None else float(length),
-            "label": label, "id": str(item_id), "at": at, "db": db}
+            "label": label, "id": str(item_id), "at": at, "db": db,
+            "position": None if position is None else float(position)}
 
 
 def check_submit(msg: dict) -> dict:
@@ -161,14 +167,33 @@ def check_submit(msg: dict) -> dict:
         raise ProtocolError(E_INVALID, f"executor {opts['executor']!r} is unknown; use one of {', '.join(EXECUTORS)}", ref)
     if opts["steps"] is not None and not 1 <= opts["steps"] <= 1000:
         raise ProtocolError(E_INVALID, "options.steps must be between 1 and 1000", ref)
+    if opts["guidance"] is not None and not math.isfinite(opts["guidance"]):
+        raise ProtocolError(E_INVALID, "options.guidance must be a finite number", ref)
     scene = bool(_opt(msg, "scene", bool, "true or false", False))
+    if scene and "scene" in ids:
+        raise ProtocolError(E_INVALID, "in scene mode no item may have the id 'scene' (renders use it)", ref)
+    sample_rate = _opt(msg, "sample_rate", int, "an integer rate in Hz")
+    if sample_rate is not None and not 1000 <= sample_rate <= 768000:
+        raise ProtocolError(E_INVALID, "sample_rate must be between 1000 and 768000 Hz", ref)
+    seconds = _opt(msg, "seconds", (int, float), "a number of seconds")
+    if seconds is not None and not (math.isfinite(seconds) and 0 < seconds <= 3600):
+        raise ProtocolError(E_INVALID, "seconds must be in (0, 3600]", ref)
     return {"items": checked, "instruction": instruction, "mode": mode, "plan": plan,
             "out_dir": out_dir, "options": opts, "scene": scene,
+            "sample_rate": sample_rate, "seconds": None if seconds is None else float(seconds),
+            "watch": bool(_opt(msg, "watch", bool, "true or false", False)),
             "client": _opt(msg, "client", str, "a string", "")}
 
 
-def check_events(msg: dict) -> tuple[str, int, int]:
+def check_job(msg: dict) -> str:
     job = _req(msg, "job", str, "a job id")
+    if not job or len(job) > 64:
+        raise ProtocolError(E_INVALID, "field 'job' must be a job id as returned by submit", msg.get("ref"))
+    return job
+
+
+def check_events(msg: dict) -> tuple[str, int, int]:
+    job = check_job(msg)
     since = _opt(msg, "since", int, "an integer sequence number", 0)
     limit = _opt(msg, "limit", int, "an integer", 200)
     return job, max(0, since), max(1, min(limit, 1000))
@@ -178,3 +203,35 @@ def request(type_: str, **body: Any) -> dict:
     msg = {"v": VERSION, "type": type_}
     msg.update({k: v for k, v in body.items() if v is not None})
     return msg
+
+
+def check_reply_port(msg: dict) -> int:
+    port = _req(msg, "reply_port", int, "the UDP port the client listens on for replies")
+    if not 1 <= port <= 65535:
+        raise ProtocolError(E_INVALID, f"reply_port {port} is out of range 1..65535", msg.get("ref"))
+    return port
+
+
+def fit_events(reply: dict, events: list[dict], max_bytes: int = OSC_MAX_PAYLOAD) -> dict:
+    """``reply`` with as many of ``events`` as fit in ``max_bytes`` of JSON, and ``more`` set.
+
+    An event too large on its own is replaced by ``{"seq", "type", "truncated": true}``: fetch it
+    over ZeroMQ (no limit) if its body is needed.
+    """
+    out = dict(reply, events=[], more=False)
+    size = len(encode(out))
+    for i, ev in enumerate(events):
+        piece = len(encode(ev)) + 1
+        if size + piece > max_bytes:
+            if not out["events"]:
+                ev = {"seq": ev.get("seq"), "type": ev.get("type"), "truncated": True}
+                out["events"].append(ev)
+                size += len(encode(ev)) + 1
+                out["more"] = i + 1 < len(events) or reply.get("more", False)
+                return out
+            out["more"] = True
+            return out
+        out["events"].append(ev)
+        size += piece
+    out["more"] = bool(reply.get("more", False))
+    return out

@@ -53,7 +53,7 @@ def edit(path: str | Path, audio: np.ndarray, sr: int, text: str, *, seed: int |
     if guidance is not None:
         kwargs["guidance"] = guidance
     out = pipe.edit(np.ascontiguousarray(audio, dtype=np.float32), sr, text, **kwargs)
-    out = np.asarray(out, dtype=np.float32)
+    out = np.asarray(getattr(out, "audio", out), dtype=np.float32)  # EditPipeline.edit returns an EditResult
     if out.ndim != 2 or out.shape[0] != 2:
         raise RuntimeError(f"diffusion editor returned shape {out.shape}, expected [2, n]")
     return out

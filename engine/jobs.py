@@ -353,7 +353,11 @@ class JobManager:
             raise ExecError("bad_audio", f"item {item['id']}: {e}", item=item["id"]) from None
         if audio.shape[-1] == 0:
             raise ExecError("bad_audio", f"item {item['id']}: the slice is empty", item=item["id"])
-        return {"id": item["id"], "label": item["label"], "audio": audio, "sr": sr, "scene": None}
+        from smartdj.engine.library import label_from_name
+
+        # an unlabelled item is named after its file ("10_rain_falling.wav" -> "rain falling")
+        label = item["label"] or label_from_name(Path(item["path"]))
+        return {"id": item["id"], "label": label, "audio": audio, "sr": sr, "scene": None}
 
     def _load_scene(self, spec: dict) -> dict:
         from smartdj.engine.audio_io import AudioError, read_audio, to_stereo

@@ -121,7 +121,7 @@ _THE_REST = {"everything else", "the rest", "all the rest", "the others", "all t
 _VAGUE_ADD = {"magic", "vibe", "vibes", "energy", "life", "punch", "excitement", "feeling", "mood", "depth", "something",
               "stuff", "more", "sauce", "oomph", "character", "interest", "texture", "flavour", "flavor", "color", "colour",
               "polish", "sparkle", "warmth", "space", "air", "width", "body", "presence", "emotion", "drama", "groove"}
-_LEAD = {"the", "a", "an", "some", "any", "my", "our", "your", "his", "her", "their", "of", "sound", "sounds", "volume",
+_LEAD = {"the", "a", "an", "another", "extra", "some", "any", "my", "our", "your", "his", "her", "their", "of", "sound", "sounds", "volume",
          "level", "more", "less", "bit", "little", "also", "just", "only", "all", "to", "please", "now", "up", "down",
          "in", "on", "at", "with", "for", "and", "then", "so", "over", "out", "off", "by", "noise", "is", "are", "be",
          "that", "this", "bring", "again", "too", "it's", "its", "there", "really", "lot", "way", "much", "even",
@@ -134,7 +134,7 @@ _TRAIL = {"please", "now", "too", "up", "down", "a", "an", "bit", "little", "mor
           "could", "use", "has", "have", "got", "getting", "gets", "way", "been", "feels", "feel", "seems", "sounding",
           "and", "really", "very", "slightly", "overall", "around", "back", "on", "from", "into", "mix", "track",
           "louder", "just", "can", "you", "we", "make", "bring", "away", "while", "instead", "thank",
-          "one", "ones", "stuff", "everything", "right", "pretty", "quite", "its", "it's", "gently", "tone",
+          "one", "ones", "stuff", "right", "pretty", "quite", "its", "it's", "gently", "tone",
           "volume", "level", "whole", "time", "place", "i", "please?", "yeah", "ok", "okay"}
 
 
@@ -211,7 +211,8 @@ def _strip_places(text: str) -> str:
 
 
 def _has_place_or_amount(text: str) -> bool:
-    return any(rx.search(text) for rx, _ in _LOC_RES) or re.search(_AMOUNT, text) is not None
+    return (any(rx.search(text) for rx, _ in _LOC_RES) or re.search(_AMOUNT, text) is not None
+            or re.search(r"\b(?:up|down)$", text) is not None)
 
 
 def _same_edit(a: Step, b: Step) -> bool:
@@ -251,6 +252,8 @@ class RulePlanner:
             steps = self._plan(self._rewrite(text), placeholders, labels)
         except PlanningError as e:
             msg = str(e)
+            if len(_split(text)) == 1 and msg.startswith("could not understand"):
+                msg = re.sub(r'"[^"]*"', lambda m: f'"{instruction.strip()}"', msg, count=1)
             for token, label in placeholders.items():
                 msg = msg.replace(token, label)
             raise PlanningError(msg) from None
@@ -262,7 +265,8 @@ class RulePlanner:
         for frag in _split(text):
             if not clauses or _is_clause(frag):
                 clauses.append(frag)
-            elif _has_place_or_amount(frag) and _has_place_or_amount(clauses[-1]) and _strip_places(frag):
+            elif (_has_place_or_amount(frag) and _strip_places(frag)
+                  and (_has_place_or_amount(clauses[-1]) or re.search(r"\b(?:up|down)$", frag))):
                 # "pan the bass left and the acoustic right": the second part reuses the verb
                 verb = re.sub(_PREFIX, "", clauses[-1]).split(" ", 1)[0]
                 clauses.append(self._rewrite(f"{verb} {frag}"))
@@ -358,6 +362,9 @@ class RulePlanner:
                    "go to", s)
         s = re.sub(r"\b(?:is|are|sounds?|'s|feels?) too (cold|warm|bright|dark|muffled|dull|thin|harsh)\b",
                    lambda m: "more " + _OPPOSITE[m.group(1)], s)
+        s = re.sub(r"\b(is|are|'s|sounds?|seems?) ((?:a bit |a little |a tad |way |very |really |quite |pretty |kind of |"
+                   r"slightly |much )?)(loud|quiet|soft|low|hot)\b", r"\1 \2too \3", s)
+        s = re.sub(r"\btoo too\b", "too", s)
         s = re.sub(r"\bdouble (?:the )?(?:volume|level|loudness) (?:of |on )?", "louder by 6 db ", s)
         s = re.sub(r"\b(?:halve|half) (?:the )?(?:volume|level|loudness) (?:of |on )?", "quieter by 6 db ", s)
         s = re.sub(r"\btwice as loud\b", "louder by 6 db", s)
@@ -444,7 +451,7 @@ class RulePlanner:
         elif has(_REMOVE):
             c.op = "volume" if c.db is not None else "remove"
             c.sign = -1
-        elif dest or strong == "direction":
+        elif dest or strong == "direction" or re.match(r"(?:move|put|place|pan|position|send|sit|swing)\b", head):
             c.op = "direction"
         elif c.db is not None:
             c.op, c.sign = "volume", (1 if c.db > 0 else -1)
@@ -499,7 +506,6 @@ class RulePlanner:
                                 "name the sound to change")
         if c.op == "add" and text in _VAGUE_ADD:
             raise PlanningError(f'could not understand "{raw.strip()}": "{text}" is not a sound to add; {HELP}')
-        tokens = set(placeholders)
         names = []
         for part in split_targets(text):
             part = re.sub(r"^(?:the|a|an|some|my|our)\s+", "", part.strip())
@@ -507,7 +513,6 @@ class RulePlanner:
                 part = part.replace(token, label)
             if part:
                 names.append(part)
-        del tokens
         if not names:
             raise PlanningError(f'could not tell which sound "{raw.strip()}" is about: name the sound')
         return names
@@ -530,6 +535,9 @@ class RulePlanner:
         op = c.op
         at = next((loc for loc, prep in c.locs if prep in ("from", "at", "on", None)), None)
         dest = [loc for loc, prep in c.locs if prep not in ("from", "at")]
+        moved = op in ("timbre", "reverb") and bool(dest) and (
+            any(prep in ("to", "over to", "towards", "toward", "into", "onto", "out to") for _, prep in c.locs)
+            or re.search(r"\b(?:is|are|be|sits?|put|move|pan|place|go|goes|it's|they're)\b", c.text) is not None)
         try:
             if op == "extract":
                 at = c.locs[0][0] if c.locs else None
@@ -568,9 +576,13 @@ class RulePlanner:
                 elif op == "reverb":
                     level = c.level if c.level is not None else (
                         BIG_REVERB if c.big else SMALL_REVERB if c.small else DEFAULT_REVERB)
-                    out.append(Step(op="reverb", target=t, at=at if len(c.locs) == 1 else None, level=level))
+                    out.append(Step(op="reverb", target=t, at=None if moved else at if len(c.locs) == 1 else None,
+                                    level=level))
                 elif op == "timbre":
-                    out.append(Step(op="timbre", target=t, at=at if len(c.locs) == 1 else None, quality=c.quality))
+                    out.append(Step(op="timbre", target=t, at=None if moved else at if len(c.locs) == 1 else None,
+                                    quality=c.quality))
+                if moved:  # "make the dog sound like it is outside on the left": a tone change and a move
+                    out.append(Step(op="direction", target=t, to=dest[-1]))
             return out
         except EditError as e:
             raise PlanningError(f'"{raw.strip()}": {e}') from None
