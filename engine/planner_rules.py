@@ -67,7 +67,7 @@ _REMOVE = (r"\b(?:remove|cut out|cut|get rid of|mute|lose|kill|drop|take out|tak
            r"ditch|strip out|strip|filter out|scrap|nuke|bin|axe|switch off|turn off|no more|without|"
            r"don't want|do not want|no)\b")
 _ADD = (r"\b(?:add in|add|bring in|layer in|layer|put in|insert|throw in|mix in|drop in|sprinkle in|sprinkle|"
-        r"introduce|overlay|lay in|i want some|give me some|i'd like some|we need some)\b")
+        r"introduce|overlay|lay in|get some|i want some|give me some|i'd like some|we need some)\b")
 _UP = (r"\b(?:louder|loud|turn up|boost|bring up|raise|more of|pump up|crank up|crank|push up|lift|increase|"
        r"amplify|bump up|bump|dial up|stronger|more prominent|closer|nearer|too quiet|too soft|too low|"
        r"barely hear|can't hear|cannot hear|hard to hear|stand out|more present|beef up|louden|emphasi[sz]e|"
@@ -454,7 +454,7 @@ class RulePlanner:
         elif dest or strong == "direction" or re.match(r"(?:move|put|place|pan|position|send|sit|swing)\b", head):
             c.op = "direction"
         elif c.db is not None:
-            c.op, c.sign = "volume", (1 if c.db > 0 else -1)
+            c.op, c.sign = "volume", (-1 if c.db < 0 or has(r"\bdown\b") else 1)
         elif has(r"^(?:some|a|an)\b"):
             c.op = "add"
         else:

