@@ -68,7 +68,11 @@ def h_submit(engine: Engine, msg: dict, ctx: dict) -> dict:
                 where = "plan" if key == "*" else f"plan[{key!r}]"
                 raise P.ProtocolError(P.E_INVALID, f"{where}: {e}", ref) from None
     engine.check_paths([it["path"] for it in spec["items"]] + ([spec["out_dir"]] if spec["out_dir"] else []), ref)
-    job = engine.jobs.submit(spec)
+    # A submit_id names this submit: a client that resends it after a lost reply gets the same job.
+    submit_id = msg.get("submit_id")
+    if submit_id is not None and (not isinstance(submit_id, str) or not 8 <= len(submit_id) <= 128):
+        raise P.ProtocolError(P.E_INVALID, "submit_id must be a unique string of 8-128 characters (e.g. a UUID)", ref)
+    job = engine.jobs.submit(spec, ref=submit_id)
     if spec["watch"] and ctx.get("reply_to"):
         engine.watch(job, ctx["reply_to"])
     return {"type": "accepted", "job": job}

@@ -105,8 +105,10 @@ class JobManager:
 
     # --- requests -----------------------------------------------------------------------
 
-    def submit(self, spec: dict) -> str:
-        job = self.store.create_job(spec)
+    def submit(self, spec: dict, ref: str | None = None) -> str:
+        job, created = self.store.create_job(spec, ref=ref)
+        if not created:
+            return job
         self.store.append(job, "accepted", items=[it["id"] for it in spec["items"]], mode=spec["mode"])
         with self._cond:
             self._queue.append(job)

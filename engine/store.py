@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS events (
   job TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, time REAL NOT NULL, body TEXT NOT NULL,
   PRIMARY KEY (job, seq));
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
+CREATE TABLE IF NOT EXISTS submit_refs (ref TEXT PRIMARY KEY, job TEXT NOT NULL);
 """
 
 # job states: queued -> running -> done | failed | cancelled
@@ -70,14 +71,20 @@ class Store:
 
     # --- jobs ---------------------------------------------------------------------------
 
-    def create_job(self, spec: dict, job_id: str | None = None) -> str:
+    def create_job(self, spec: dict, job_id: str | None = None, ref: str | None = None) -> tuple[str, bool]:
+        """``(job id, created)``; a ``ref`` seen before returns that job (a resent submit is idempotent)."""
         job_id = job_id or new_job_id()
         now = time.time()
         with self._lock:
+            if ref is not None:
+                row = self._db.execute("SELECT job FROM submit_refs WHERE ref = ?", (ref,)).fetchone()
+                if row is not None:
+                    return row[0], False
+                self._db.execute("INSERT INTO submit_refs (ref, job) VALUES (?, ?)", (ref, job_id))
             self._db.execute("INSERT INTO jobs (id, created, updated, state, client, instruction, spec) "
                              "VALUES (?, ?, ?, 'queued', ?, ?, ?)",
                              (job_id, now, now, spec.get("client", ""), spec.get("instruction", ""), json.dumps(spec)))
-        return job_id
+        return job_id, True
 
     def job(self, job_id: str) -> dict | None:
         with self._lock:

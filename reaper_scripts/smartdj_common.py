@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 import traceback
+import uuid
 
 from reaper_python import *
 
@@ -35,6 +36,7 @@ EVENTS_PER_TICK = 8
 HEARTBEAT_S = 0.5
 ORPHAN_AFTER_S = 3.0
 SUBMIT_TIMEOUT_S = 5.0
+SUBMIT_RESEND_S = 1.0
 BUF = 1 << 20
 
 SETTINGS = (  # key, caption, default
@@ -454,12 +456,18 @@ def submit(ctx, entries, instruction, kind, mode="plan+execute", plan=None, scen
             chunks.append((chunk, part))
     runs = []
     for chunk, part in chunks:
-        ref = client.send("submit", **body, **part)
-        t0 = time.monotonic()
+        # The submit_id makes a resent submit idempotent, so a datagram lost either way is retried.
+        submit_id = uuid.uuid4().hex
+        refs = [client.send("submit", submit_id=submit_id, **body, **part)]
+        t0 = sent = time.monotonic()
         reply = None
         while reply is None and time.monotonic() - t0 < SUBMIT_TIMEOUT_S:
             yield
-            reply = client.reply(ref)
+            for ref in refs:
+                reply = reply or client.reply(ref)
+            if reply is None and time.monotonic() - sent >= SUBMIT_RESEND_S:
+                refs.append(client.send("submit", submit_id=submit_id, **body, **part))
+                sent = time.monotonic()
         if reply is None:
             raise UserError("The SmartDJ engine did not accept the edit (no answer within "
                             f"{SUBMIT_TIMEOUT_S:g} s). Check 'SmartDJ: Status'.")

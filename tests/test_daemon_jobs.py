@@ -199,3 +199,17 @@ def test_status_lists_jobs_and_torch_is_not_imported(shared_engine, examples, tm
         assert st["engine"]["torch_imported"] is False
         assert job in [j["job"] for j in st["jobs"]]
         assert st["engine"]["library"]["clips"] == 5
+
+
+def test_a_resent_submit_with_the_same_ref_is_the_same_job(running_engine, examples, tmp_path):
+    """A client whose reply was lost resends its submit; the engine must not run the job twice."""
+    out = tmp_path / "out"
+    with running_engine.client() as c:
+        first = c.submit(scene_items(examples), SCENE_INSTRUCTION, str(out), scene=True, submit_id="reaper-7f3a9c")
+        again = c.submit(scene_items(examples), SCENE_INSTRUCTION, str(out), scene=True, submit_id="reaper-7f3a9c")
+        other = c.submit(scene_items(examples), SCENE_INSTRUCTION, str(out), scene=True, submit_id="reaper-other")
+        assert again == first and other != first
+        c.wait(first)
+        c.wait(other)
+        accepted = [e for e in c.events(first)["events"] if e["type"] == "accepted"]
+    assert len(accepted) == 1
