@@ -7,14 +7,12 @@ once per example (:func:`embed_examples`) so training never re-encodes audio.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
-
 from smartdj.engine.edits import Step, parse_step, step_from_json
 
 
@@ -46,6 +44,8 @@ def _labels(rec: dict) -> list[str]:
     sources = rec.get("sources")
     if sources is None and isinstance(rec.get("scene"), dict):
         sources = rec["scene"].get("sources")
+    if sources is None and isinstance(rec.get("scenes"), list) and rec["scenes"]:
+        sources = rec["scenes"][0].get("sources")  # the input mix: the scene before step 1
     out = []
     for s in sources or []:
         label = s.get("label") if isinstance(s, dict) else getattr(s, "label", s)
@@ -90,23 +90,22 @@ def example_from_record(rec: dict, root: str | os.PathLike) -> PlannerExample:
 
 def load_examples(data_dir: str | os.PathLike, limit: int | None = None) -> list[PlannerExample]:
     """Examples of a synthesized dataset folder (``manifest.jsonl``)."""
+    from smartdj.engine.synth import SynthError, load_dataset
+
     root = Path(data_dir)
-    manifest = root / "manifest.jsonl"
-    if not manifest.is_file():
-        raise FileNotFoundError(f"{root}: no manifest.jsonl; make one with `smartdj synth --out {root}`")
     out = []
-    with manifest.open() as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
+    try:
+        for n, rec in enumerate(load_dataset(root), 1):
             try:
-                out.append(example_from_record(json.loads(line), root))
+                out.append(example_from_record(rec, rec.get("dir", root)))
             except (KeyError, ValueError) as e:
-                raise ValueError(f"{manifest}:{n}: unusable record ({e})") from None
+                raise ValueError(f"{root}: record {n}: unusable ({e})") from None
             if limit and len(out) >= limit:
                 break
+    except SynthError as e:
+        raise FileNotFoundError(str(e)) from None
     if not out:
-        raise ValueError(f"{manifest}: no examples")
+        raise ValueError(f"{root}: no examples")
     return out
 
 

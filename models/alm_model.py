@@ -12,15 +12,15 @@ import json
 from typing import Any
 
 import torch
-from torch import nn
-
 from smartdj.models.clap_encoder import ClapEncoder, build_clap
+from torch import nn
 
 PROMPT_FORMAT = "Sounds: {labels}\nInstruction: {instruction}\nPlan:\n"
 NO_LABELS = "unknown"
 
 TINY_LM = dict(hidden_size=128, intermediate_size=256, num_hidden_layers=2, num_attention_heads=4,
-               num_key_value_heads=4, max_position_embeddings=512, tie_word_embeddings=False)
+               num_key_value_heads=4, max_position_embeddings=512, tie_word_embeddings=False,
+               initializer_range=0.1)  # random logits need room to become confident
 DEFAULT_LORA = dict(r=16, lora_alpha=32, lora_dropout=0.0, target_modules="all-linear")
 TINY_LORA = dict(r=32, lora_alpha=32, lora_dropout=0.0,
                  target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
@@ -191,7 +191,7 @@ class PlannerModel(nn.Module):
         embeds = torch.zeros(len(seqs), width, dim, device=self.device, dtype=seqs[0].dtype)
         mask = torch.zeros(len(seqs), width, dtype=torch.long, device=self.device)
         lab = torch.full((len(seqs), width), -100, dtype=torch.long, device=self.device)
-        for i, (s, y) in enumerate(zip(seqs, labels)):
+        for i, (s, y) in enumerate(zip(seqs, labels, strict=True)):
             embeds[i, :s.shape[0]] = s
             mask[i, :s.shape[0]] = 1
             lab[i, :s.shape[0]] = y

@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 import regex
 import torch
-
 from smartdj.engine.edits import LOCATIONS, QUALITIES, EditError, Step, parse_step, split_targets
 
 log = logging.getLogger(__name__)

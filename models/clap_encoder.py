@@ -142,12 +142,14 @@ class ClapEncoder(nn.Module):
 
     # ---- audio -> embeddings ----
     def _mono(self, audio: np.ndarray, sr: int) -> np.ndarray:
-        from smartdj.engine.audio_io import resample
-
         a = np.asarray(audio, dtype=np.float32)
         if a.ndim == 1:
             a = a[None]
         a = a.mean(axis=0, keepdims=True)
+        if int(sr) == self.sampling_rate:
+            return a[0]
+        from smartdj.engine.audio_io import resample
+
         return resample(a, int(sr), self.sampling_rate)[0]
 
     def windows(self, audio: np.ndarray, sr: int) -> list[np.ndarray]:

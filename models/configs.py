@@ -36,9 +36,9 @@ def _sa_dit(in_ch: int, out_ch: int, layers: int, heads: int, head_dim: int, kv_
             "global_states_input_dim": 64, "use_context_mask": False}
 
 
-_TINY_LATENT = {"type": "stft", "sample_rate": 8000, "n_fft": 128, "hop": 64, "compress": 0.5, "scale": 1.0}
-_TINY_CH = 4 * (128 // 2 + 1)  # 260
-_SMALL_LATENT = {"type": "stft", "sample_rate": 16000, "n_fft": 512, "hop": 256, "compress": 0.5, "scale": 1.0}
+_TINY_LATENT = {"type": "stft", "sample_rate": 4000, "n_fft": 64, "hop": 32, "compress": 0.5, "scale": 5.0}
+_TINY_CH = 4 * (64 // 2 + 1)  # 132
+_SMALL_LATENT = {"type": "stft", "sample_rate": 16000, "n_fft": 512, "hop": 256, "compress": 0.5, "scale": 5.0}
 _SMALL_CH = 4 * (512 // 2 + 1)  # 1028
 
 # diffusers AutoencoderOobleck, mono, run per channel: 24 kHz, 64 latent channels, hop 2*2*2*6*10 = 480.
@@ -52,9 +52,13 @@ OOBLECK_TINY = {"type": "oobleck", "sample_rate": 8000, "encoder_hidden_size": 1
                 "decoder_input_channels": 8, "audio_channels": 1, "channel_multiples": [1, 2, 4],
                 "downsampling_ratios": [2, 4, 8], "sample_latents": True}
 # The released mono Oobleck (stable-audio-tools layout: 64 base channels, 128-channel encoder output).
-OOBLECK_RELEASED = {"type": "oobleck_released", "sample_rate": 24000, "hop": 480, "channels": 128,
-                    "config": {"in_channels": 1, "channels": 64, "c_mults": [1, 2, 4, 8, 16],
-                               "strides": [2, 2, 2, 6, 10], "latent_dim": 64, "use_snake": True}}
+OOBLECK_RELEASED = {"type": "oobleck_released", "sample_rate": 24000, "audio_channels": 1, "model": {
+    "encoder": {"type": "oobleck", "config": {"in_channels": 1, "channels": 64, "c_mults": [1, 2, 4, 8, 16],
+                                              "strides": [2, 2, 2, 6, 10], "latent_dim": 128, "use_snake": True}},
+    "decoder": {"type": "oobleck", "config": {"out_channels": 1, "channels": 64, "c_mults": [1, 2, 4, 8, 16],
+                                              "strides": [2, 2, 2, 6, 10], "latent_dim": 64, "use_snake": True,
+                                              "final_tanh": False}},
+    "bottleneck": {"type": "vae"}, "latent_dim": 64, "downsampling_ratio": 480, "io_channels": 1}}
 
 UDIT_FULL = {"type": "udit", "img_size": 500, "patch_size": 1, "in_chans": 256, "out_chans": 128,
              "input_type": "1d", "embed_dim": 1024, "depth": 24, "num_heads": 16, "mlp_ratio": 4.0,
@@ -65,25 +69,25 @@ UDIT_FULL = {"type": "udit", "img_size": 500, "patch_size": 1, "in_chans": 256, 
              "pe_method": "none", "rope_mode": "shared", "use_conv": True, "skip": True, "skip_norm": True}
 
 FLAN_T5_LARGE = {"type": "t5", "pretrained": "google/flan-t5-large", "tokenizer": "google/flan-t5-large",
-                 "max_length": 100, "uncond": "spaces",
+                 "max_length": 100, "uncond": "spaces", "attention_mask": False,
                  # the shape, for random-weight benchmarks where the pretrained files are absent
                  "config": {"vocab_size": 32128, "d_model": 1024, "d_kv": 64, "d_ff": 2816, "num_layers": 24,
                             "num_heads": 16, "feed_forward_proj": "gated-gelu", "dropout_rate": 0.0}}
 
 EDITOR_CONFIGS: dict[str, dict] = {
     "tiny": {
-        "name": "tiny", "sample_rate": 8000, "window_seconds": 1.0, "overlap_seconds": 0.25,
+        "name": "tiny", "sample_rate": 4000, "window_seconds": 0.5, "overlap_seconds": 0.125,
         "latent": _TINY_LATENT,
         "text": _byt5_t5(64, 2, 4, 128, 64),
-        "backbone": _sa_dit(2 * _TINY_CH, _TINY_CH, 2, 4, 16, 2, 64, 64),
+        "backbone": _sa_dit(2 * _TINY_CH, _TINY_CH, 2, 4, 32, 2, 64, 64),
         "scheduler": SCHEDULER, "defaults": {**DEFAULTS, "steps": 20},
-        "training": {"lr": 1e-3, "batch": 8, "text_dropout": 0.1, "weight_decay": 0.0, "warmup": 20},
+        "training": {"lr": 2e-3, "batch": 8, "text_dropout": 0.1, "weight_decay": 0.0, "warmup": 20},
     },
     "small": {
         "name": "small", "sample_rate": 16000, "window_seconds": 5.0, "overlap_seconds": 1.0,
         "latent": _SMALL_LATENT,
         "text": _byt5_t5(256, 4, 4, 512, 100),
-        "backbone": _sa_dit(2 * _SMALL_CH, _SMALL_CH, 8, 8, 64, 4, 256, 512),
+        "backbone": _sa_dit(2 * _SMALL_CH, _SMALL_CH, 8, 16, 64, 8, 256, 512),
         "scheduler": SCHEDULER, "defaults": {**DEFAULTS, "steps": 50},
         "training": {"lr": 3e-4, "batch": 16, "text_dropout": 0.1, "weight_decay": 0.01, "warmup": 200},
     },

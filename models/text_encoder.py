@@ -5,7 +5,8 @@ Full size is FLAN-T5-large loaded from a local folder or the user's Hugging Face
 byte-level ``ByT5Tokenizer`` (needs no files); its weights are saved in the checkpoint
 (``text.safetensors``). Texts are padded/truncated to ``max_length`` tokens. The unconditional
 text is, by the release's convention, an empty string padded with spaces to ``max_length``
-characters (``uncond: "spaces"``), or the empty string (``uncond: "empty"``).
+characters (``uncond: "spaces"``), or the empty string (``uncond: "empty"``). With
+``attention_mask: false`` the returned mask is all ones (the release passes no text mask).
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ class TextEncoder(nn.Module):
         ids = tok.input_ids.to(device)
         mask = tok.attention_mask.to(device)
         hidden = self.model(input_ids=ids, attention_mask=mask).last_hidden_state
+        if self.cfg.get("attention_mask", True) is False:  # the release attends to text padding
+            mask = torch.ones_like(mask)
         return hidden.float(), mask.bool()
 
 

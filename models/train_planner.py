@@ -74,10 +74,15 @@ def train_planner(data: str | os.PathLike | list, out: str | os.PathLike, *, con
     ``data`` is a synthesized dataset folder, or pass ``examples`` (``PlannerExample`` list).
     """
     from accelerate import Accelerator
-
     from smartdj.models.alm_data import corpus_texts, embed_examples, load_examples
-    from smartdj.models.alm_model import (PlannerModel, format_prompt, format_target, load_planner,
-                                          save_planner, train_bpe_tokenizer)
+    from smartdj.models.alm_model import (
+        PlannerModel,
+        format_prompt,
+        format_target,
+        load_planner,
+        save_planner,
+        train_bpe_tokenizer,
+    )
     from smartdj.models.checkpoint import load_checkpoint
 
     cfg = resolve_config(config)
@@ -103,7 +108,7 @@ def train_planner(data: str | os.PathLike | list, out: str | os.PathLike, *, con
     t0 = time.time()
     embs = embed_examples(exs, model.clap)
     t_embed = time.time() - t0
-    items = [(e, format_prompt(x.instruction, x.labels), format_target(x.steps)) for x, e in zip(exs, embs)]
+    items = [(e, format_prompt(x.instruction, x.labels), format_target(x.steps)) for x, e in zip(exs, embs, strict=True)]
 
     params = [p for p in model.parameters() if p.requires_grad]
     names = {id(p): n for n, p in model.named_parameters() if p.requires_grad}
@@ -143,7 +148,7 @@ def train_planner(data: str | os.PathLike | list, out: str | os.PathLike, *, con
         opt.step()
         sched.step()
         opt.zero_grad(set_to_none=True)
-        losses.append(float(loss))
+        losses.append(float(loss.detach()))
         if log_every and (step + 1) % log_every == 0:
             log.info("step %d/%d loss %.4f", step + 1, total, sum(losses[-log_every:]) / len(losses[-log_every:]))
     core.eval()

@@ -1,0 +1,90 @@
+"""EditPipeline: rates and lengths, save/load round trip, cancellation, progress, models list."""
+
+import json
+import os
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+import numpy as np
+import pytest
+import torch
+
+torch.set_num_threads(2)
+
+from smartdj.models.configs import editor_config
+from smartdj.models.diffusion import EditCancelled
+from smartdj.models.pipeline import EditPipeline, EditResult
+
+
+@pytest.fixture(scope="module")
+def pipe():
+    return EditPipeline.from_config(editor_config("tiny"), device="cpu", seed=1)
+
+
+def _audio(sr: float, seconds: float, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return (0.2 * rng.standard_normal((2, int(sr * seconds)))).astype(np.float32)
+
+
+def test_rate_and_length_round_trip(pipe):
+    x = _audio(44100, 1.3)
+    res = pipe.edit(x, 44100, "remove the sound of dog barking at the left", seed=5, steps=3)
+    assert isinstance(res, EditResult)
+    assert res.audio.shape == x.shape and res.audio.dtype == np.float32 and res.sample_rate == 44100
+    assert res.seed == 5 and res.device == "cpu" and res.windows > 1
+    assert np.isfinite(res.audio).all()
+    mono = pipe.edit(x[0], 22050, "x", steps=2)  # mono in -> stereo out, a seed is drawn and recorded
+    assert mono.audio.shape == (2, x.shape[1]) and isinstance(mono.seed, int)
+
+
+def test_same_seed_same_output_and_save_load(pipe, tmp_path):
+    x = _audio(4000, 0.8, seed=1)
+    a = pipe.edit(x, 4000, "turn up the piano", seed=7, steps=4).audio
+    assert np.array_equal(a, pipe.edit(x, 4000, "turn up the piano", seed=7, steps=4).audio)
+    assert not np.array_equal(a, pipe.edit(x, 4000, "turn up the piano", seed=8, steps=4).audio)
+    pipe.save(tmp_path / "ck", meta={"source": "test"})
+    doc = json.loads((tmp_path / "ck" / "config.json").read_text())
+    assert doc["kind"] == "editor" and doc["format_version"] == 1
+    assert (tmp_path / "ck" / "text.safetensors").is_file()
+    loaded = EditPipeline.from_checkpoint(tmp_path / "ck", device="cpu")
+    b = loaded.edit(x, 4000, "turn up the piano", seed=7, steps=4).audio
+    assert np.array_equal(a, b)
+
+
+def test_cancel_stops_within_one_step(pipe):
+    x = _audio(4000, 1.5)
+    calls, fractions = {"n": 0}, []
+
+    def cancel():
+        calls["n"] += 1
+        return calls["n"] > 3  # allow three denoising steps, then cancel
+
+    with pytest.raises(EditCancelled):
+        pipe.edit(x, 4000, "remove the hum", seed=0, steps=10, progress=fractions.append, cancel=cancel)
+    total = 10 * 4  # 1.5 s in 0.5 s windows with 0.125 s overlap: 4 windows
+    assert len(fractions) == 3 and fractions[-1] == pytest.approx(3 / total)
+
+
+def test_progress_reaches_one(pipe):
+    fr = []
+    pipe.edit(_audio(4000, 1.0), 4000, "x", seed=0, steps=3, progress=fr.append)
+    assert fr == sorted(fr) and fr[-1] == pytest.approx(1.0)
+
+
+def test_loud_input_is_scaled_down_and_back(pipe):
+    x = 3.0 * _audio(4000, 0.4)
+    res = pipe.edit(x, 4000, "x", seed=0, steps=2)
+    assert res.info["peak_gain"] == pytest.approx(float(np.abs(x).max()), rel=1e-5)
+
+
+def test_models_list_reads_configs(pipe, tmp_path, capsys):
+    from smartdj.models import cmd_models_list
+
+    pipe.save(tmp_path / "m" / "my-editor", meta={"config_name": "tiny", "source": "unit test", "licence": "MIT"})
+    rows = cmd_models_list.scan([tmp_path / "m"])
+    assert rows == [{"name": "my-editor", "kind": "editor", "config": "tiny", "source": "unit test",
+                     "licence": "MIT", "format_version": 1, "path": str(tmp_path / "m" / "my-editor")}]
+    import argparse
+
+    assert cmd_models_list.run(argparse.Namespace(path=[str(tmp_path / "m")], json=True)) == 0
+    assert "my-editor" in capsys.readouterr().out
