@@ -30,6 +30,9 @@ class ExecError(Exception):
         self.code, self.message, self.item, self.step = code, message, item, step
 
 
+RELEASED_NAME = "smartdj-released"
+
+
 def find_checkpoint(name: str | None) -> Path | None:
     """A diffusion checkpoint folder: a path, a name under ``models_dir()``, or (None) any installed one."""
     from smartdj.engine.executor_diffusion import is_editor_checkpoint
@@ -42,7 +45,8 @@ def find_checkpoint(name: str | None) -> Path | None:
                         f"{models_dir()}); install one with `smartdj models pull` or pass a folder")
     root = models_dir()
     if root.is_dir():
-        for p in sorted(root.iterdir()):
+        # SmartDJ's released editor (what `smartdj models import smartdj` installs) wins when present.
+        for p in sorted(root.iterdir(), key=lambda p: (p.name != RELEASED_NAME, p.name)):
             if p.is_dir() and is_editor_checkpoint(p):
                 return p
     return None

@@ -416,11 +416,20 @@ class JobManager:
         else:
             labels = [unit["label"]] if unit["label"] else None
             audio = (unit["audio"], unit["sr"])
+        planner = self._planner(spec["options"]["planner"])
         try:
-            result = self._planner(spec["options"]["planner"]).plan(spec["instruction"], labels=labels, audio=audio)
+            result = planner.plan(spec["instruction"], labels=labels, audio=audio)
         except (PlanningError, EditError) as e:
-            raise ExecError("plan_failed", f"could not plan {spec['instruction'][:80]!r}: {e}",
-                            item=unit["id"]) from None
+            # A single item's label names the whole item ("turn it down"), not every sound inside the
+            # mix: a sound it does not name ("remove the dog") is planned free, for the diffusion editor.
+            if unit["scene"] is not None or labels is None:
+                raise ExecError("plan_failed", f"could not plan {spec['instruction'][:80]!r}: {e}",
+                                item=unit["id"]) from None
+            try:
+                result = planner.plan(spec["instruction"], labels=None, audio=audio)
+            except (PlanningError, EditError) as e2:
+                raise ExecError("plan_failed", f"could not plan {spec['instruction'][:80]!r}: {e2}",
+                                item=unit["id"]) from None
         if not result.steps:
             raise ExecError("plan_failed", "the planner found nothing to do in the instruction", item=unit["id"])
         return {"steps": list(result.steps), "planner": result.planner, "fallback": result.fallback,

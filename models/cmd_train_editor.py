@@ -23,6 +23,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--latents-cache", default=None, help="folder for pre-encoded latents")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--mixed-precision", choices=["no", "bf16", "fp16"], default="no")
+    p.add_argument("--max-minutes", type=float, default=None,
+                   help="stop (validate and save) after this much training time, even before --steps")
     p.add_argument("--cpu", action="store_true", help="train on the CPU even when a GPU is present")
     p.add_argument("--json", action="store_true", help="print the final summary as JSON")
 
@@ -37,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     cfg = editor_config(args.config)
     res = train_editor(args.data, cfg, args.out, steps=args.steps, batch=args.batch, lr=args.lr, resume=args.resume,
                        save_every=args.save_every, val_every=args.val_every, latents_cache=args.latents_cache,
-                       seed=args.seed, mixed_precision=args.mixed_precision, cpu=args.cpu)
+                       seed=args.seed, mixed_precision=args.mixed_precision, cpu=args.cpu,
+                       max_seconds=None if args.max_minutes is None else args.max_minutes * 60)
     summary = {k: v for k, v in res.items() if k != "history"} | {"checkpoint": str(args.out)}
     print(json.dumps(summary, indent=None if args.json else 2))
     return 0

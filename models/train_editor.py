@@ -98,8 +98,9 @@ def train_editor(data_dir: str | os.PathLike, config: dict, out: str | os.PathLi
                  batch: int | None = None, lr: float | None = None, resume: bool = False,
                  save_every: int | None = None, val_every: int | None = None,
                  latents_cache: str | os.PathLike | None = None, seed: int = 0, mixed_precision: str = "no",
-                 cpu: bool = False, report: Callable[[str], None] = print) -> dict:
-    """Train; returns ``{"step", "train_loss", "val_loss", "history", "parameters", "seconds"}``."""
+                 cpu: bool = False, max_seconds: float | None = None,
+                 report: Callable[[str], None] = print) -> dict:
+    """Train (for ``steps``, or until ``max_seconds`` have passed); returns ``{"step", "train_loss", "val_loss", "history", "parameters", "seconds"}``."""
     from accelerate import Accelerator
     from diffusers.optimization import get_scheduler
 
@@ -176,7 +177,7 @@ def train_editor(data_dir: str | os.PathLike, config: dict, out: str | os.PathLi
     history, t0, last, val_loss = [], time.perf_counter(), math.nan, math.nan
     val_every = val_every or max(1, min(500, steps // 5 or 1))
     backbone.train()
-    while step < steps:
+    while step < steps and (max_seconds is None or time.perf_counter() - t0 < max_seconds):
         idx = [rng.randrange(len(train_pairs)) for _ in range(batch)]
         src, tgt, tx = tb.batch(idx, rng)
         tx = [text.uncond_text if rng.random() < drop else t for t in tx]
@@ -198,6 +199,9 @@ def train_editor(data_dir: str | os.PathLike, config: dict, out: str | os.PathLi
                    f"({time.perf_counter() - t0:.1f} s)")
         if save_every and step % save_every == 0 and step < steps:
             save(last, val_loss)
+    if step < steps and history:  # stopped by the time limit: validate what is saved
+        val_loss = validate()
+        report(f"time limit reached at step {step}/{steps}: val_loss {val_loss:.4f}")
     recent = float(np.mean(history[-min(len(history), 50):])) if history else math.nan
     save(recent, val_loss)
     return {"step": step, "train_loss": recent, "val_loss": val_loss, "history": history, "parameters": n_params,
