@@ -112,7 +112,7 @@ class PlannerModel(nn.Module):
         if lm == "tiny" or (isinstance(lm, dict) and "config" in lm):
             if tokenizer is None:
                 raise ValueError("a tiny random LM needs a tokenizer")
-            cfg = lm["config"] if isinstance(lm, dict) else {**TINY_LM, "vocab_size": len(tokenizer)}
+            cfg = {**TINY_LM, **(lm["config"] if isinstance(lm, dict) else {}), "vocab_size": len(tokenizer)}
             cfg = {**cfg, "pad_token_id": tokenizer.pad_token_id, "eos_token_id": tokenizer.eos_token_id,
                    "bos_token_id": None}
             base = AutoModelForCausalLM.from_config(LlamaConfig(**cfg))

@@ -38,19 +38,21 @@ def _alt(items: list[str]) -> str:
 def plan_grammar(labels: list[str] | None, max_steps: int = MAX_STEPS) -> regex.Pattern:
     """A regex of whole plans (``step\\n`` repeated); non-add targets are the labels when given."""
     loc = _alt(list(LOCATIONS))
-    num = r"-?\d{1,2}(?:\.\d{1,3})?"
-    free = r"[A-Za-z0-9][^\n]{0,79}?"
+    frac = r"(?:\.\d{1,3})?"
+    add_db, vol_db = rf"(?:-(?:[1-3]?\d|40)|1?\d|20){frac}", rf"(?:[1-3]?\d|40){frac}"
+    seconds, level = rf"-?(?:[1-5]?\d|60){frac}", rf"(?:\d|10){frac}"
+    free = r"[A-Za-z0-9][ -~]{0,79}?"  # printable ASCII: no line breaks of any kind
     t = _alt(labels) if labels else free
     many = rf"{t}(?:(?:, and |, | and ){t})*"
     at_the, at = rf"(?: at the {loc})?", rf"(?: at {loc})?"
     step = "(?:" + "|".join([
-        rf"add the sound of {free} at the {loc} with {num} dB",
+        rf"add the sound of {free} at the {loc} with {add_db} dB",
         rf"remove the sound of {t}{at_the}",
         rf"extract the sound of {many}{at_the}",
-        rf"turn (?:up|down) the volume of {t}{at} by {num} dB",
+        rf"turn (?:up|down) the volume of {t}{at} by {vol_db} dB",
         rf"change the sound of {t}{at} to {loc}",
-        rf"shift the sound of {t}{at_the} by {num} seconds",
-        rf"reverb the sound of {t}{at_the} with reverb level {num}",
+        rf"shift the sound of {t}{at_the} by {seconds} seconds",
+        rf"reverb the sound of {t}{at_the} with reverb level {level}",
         rf"change the timbre of the sound of {t}{at_the} to be more {_alt(list(QUALITIES))}",
     ]) + ")"
     return regex.compile(rf"(?:{step}\n){{0,{max_steps - 1}}}{step}\n?")
@@ -98,7 +100,7 @@ class GrammarProcessor:
 # ---- validation ----
 def validate_plan(text: str, labels: list[str] | None, max_steps: int = MAX_STEPS) -> tuple[list[Step], str | None]:
     """``(steps, None)`` for a valid plan text, else ``([], reason)``. Adds are moved last."""
-    lines = [ln for ln in text.splitlines() if ln.strip()]
+    lines = [ln for ln in text.split("\n") if ln.strip()]
     if not lines:
         return [], "empty output"
     if len(lines) > max_steps:

@@ -101,7 +101,9 @@ def train_planner(data: str | os.PathLike | list, out: str | os.PathLike, *, con
         if cfg["lm"] is None:
             raise ValueError("this config needs --lm (a local causal LM folder or a cached name, e.g. "
                              "Qwen/Qwen2.5-0.5B-Instruct)")
-        tok = train_bpe_tokenizer(corpus_texts(exs), cfg["vocab_size"]) if cfg["lm"] == "tiny" else None
+        # A random LM ("tiny", or {"config": {...}} of any size) gets a BPE tokenizer trained on the data.
+        random_lm = cfg["lm"] == "tiny" or (isinstance(cfg["lm"], dict) and "config" in cfg["lm"])
+        tok = train_bpe_tokenizer(corpus_texts(exs), cfg["vocab_size"] or 1000) if random_lm else None
         model = PlannerModel.build(lm=cfg["lm"], clap=cfg["clap"], tokenizer=tok, lora=cfg["lora"],
                                    adapter=cfg["adapter"])
     model.to(accel.device)
