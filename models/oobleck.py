@@ -183,7 +183,9 @@ class OobleckVAE(nn.Module):
         if not sample:
             return mean
         std = F.softplus(scale) + 1e-4
-        noise = torch.randn(mean.shape, generator=generator, device=mean.device, dtype=mean.dtype)
+        # Draw on the generator's device (seeded CPU generators stay reproducible across devices).
+        gdev = mean.device if generator is None else generator.device
+        noise = torch.randn(mean.shape, generator=generator, device=gdev, dtype=torch.float32).to(mean.device, mean.dtype)
         return mean + std * noise
 
     def decode(self, latent: torch.Tensor) -> torch.Tensor:
