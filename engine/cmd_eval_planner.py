@@ -27,6 +27,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the held-back choice")
     p.add_argument("--limit", type=int, default=None, help="score only the first N examples")
     p.add_argument("--show-wrong", type=int, default=0, metavar="N", help="list up to N wrong examples per planner")
+    p.add_argument("--no-audio", action="store_true",
+                   help="do not give planners the input mix of synthesized examples (instruction and labels only)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -55,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         options = {"checkpoint": args.checkpoint} if args.checkpoint and name != "rules" else {}
         planner = get_planner(name, **options)
         fallback = getattr(planner, "reason", None)
-        metrics = evaluate(planner, examples)
+        metrics = evaluate(planner, examples, with_audio=not args.no_audio and name != "rules")
         results[name] = {**metrics.summary(), "fallback": fallback, "wrong": metrics.wrong}
     if args.json:
         print(json.dumps({"data": args.data or "handwritten", "split": args.split, "planners": results}, indent=2))

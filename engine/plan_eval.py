@@ -39,6 +39,7 @@ class Example:
     steps: list[Step] | None  # None: the planner should refuse
     id: str = ""
     note: str = ""
+    audio: str | None = None  # the input mix of a synthesized example, for planners that listen
 
 
 @dataclass
@@ -77,7 +78,15 @@ def _labels_of(rec: dict) -> list[str] | None:
     return None
 
 
-def _record_to_example(rec: dict, n: int) -> Example:
+def _input_audio(rec: dict, root: Path | None) -> str | None:
+    audio = rec.get("audio")
+    if root is None or not isinstance(audio, list) or not audio or not isinstance(audio[0], str):
+        return None
+    path = Path(audio[0]) if Path(audio[0]).is_absolute() else root / audio[0]
+    return str(path) if path.is_file() else None
+
+
+def _record_to_example(rec: dict, n: int, root: Path | None = None) -> Example:
     instruction = rec.get("instruction") or rec.get("text")
     if not isinstance(instruction, str):
         raise ValueError(f"record {n}: no 'instruction'")
@@ -85,7 +94,8 @@ def _record_to_example(rec: dict, n: int) -> Example:
     plan = rec.get("steps", rec.get("plan"))
     steps = None if refuse else plan_from_json(plan if plan is not None else [])
     return Example(instruction=instruction, labels=_labels_of(rec), steps=steps,
-                   id=str(rec.get("id", n)), note=str(rec.get("error") or rec.get("note") or ""))
+                   id=str(rec.get("id", n)), note=str(rec.get("error") or rec.get("note") or ""),
+                   audio=_input_audio(rec, root))
 
 
 def load_examples(path: str | Path | None = None, split: str = "all", holdout: float = 0.2,
@@ -100,7 +110,7 @@ def load_examples(path: str | Path | None = None, split: str = "all", holdout: f
         for n, line in enumerate(fh, 1):
             if line.strip() and not line.lstrip().startswith("//"):
                 try:
-                    examples.append(_record_to_example(json.loads(line), n))
+                    examples.append(_record_to_example(json.loads(line), n, p if p.is_dir() else None))
                 except (ValueError, TypeError) as e:
                     raise ValueError(f"{manifest}:{n}: {e}") from None
     if split == "all":
@@ -215,12 +225,18 @@ def score(outcomes: Iterable[Outcome]) -> Metrics:
     return m
 
 
-def run_planner(planner, examples: Iterable[Example]) -> list[Outcome]:
+def run_planner(planner, examples: Iterable[Example], with_audio: bool = True) -> list[Outcome]:
+    """Plan every example; synthesized examples also pass their input mix (the ALM planner listens)."""
     outcomes = []
     for ex in examples:
         t0 = time.perf_counter()
         try:
-            result = planner.plan(ex.instruction, labels=ex.labels)
+            audio = None
+            if with_audio and ex.audio:
+                from smartdj.engine.audio_io import read_audio
+
+                audio = read_audio(ex.audio)
+            result = planner.plan(ex.instruction, labels=ex.labels, audio=audio)
             outcome = Outcome(ex, steps=list(result.steps))
         except PlanningError as e:
             outcome = Outcome(ex, error=str(e))
@@ -231,5 +247,5 @@ def run_planner(planner, examples: Iterable[Example]) -> list[Outcome]:
     return outcomes
 
 
-def evaluate(planner, examples: Sequence[Example]) -> Metrics:
-    return score(run_planner(planner, examples))
+def evaluate(planner, examples: Sequence[Example], with_audio: bool = True) -> Metrics:
+    return score(run_planner(planner, examples, with_audio))

@@ -106,6 +106,16 @@ def test_non_writable_output_folder(shared_engine, examples, tmp_path):
     assert list(ro.iterdir()) == []
 
 
+def test_output_folder_that_cannot_exist(shared_engine, examples, tmp_path):
+    """Even root cannot make a folder under a regular file: the job fails cleanly, nothing is written."""
+    blocker = tmp_path / "a_file"
+    blocker.write_bytes(b"not a folder")
+    ev = _fails(shared_engine, [{"path": str(examples / "10_rain_falling.wav")}], "turn it down by 3 dB",
+                blocker / "out")
+    assert ev["type"] == "failed" and ev["code"] == "out_dir" and "output folder" in ev["message"]
+    assert blocker.read_bytes() == b"not a folder" and sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
+
+
 def test_separation_needed_and_unplannable(shared_engine, examples, tmp_path):
     rain = str(examples / "10_rain_falling.wav")
     ev = _fails(shared_engine, [{"path": rain}], "remove the dog barking", tmp_path,
