@@ -1,4 +1,5 @@
-"""Engine start to ready (median), idle resident memory, and whether torch got imported (must not)."""
+"""Engine start to ready (median), idle resident memory, and whether torch got imported (must not),
+beside a bare Python process that binds a ZeroMQ socket and says ready, measured in the same run."""
 
 from __future__ import annotations
 
@@ -6,8 +7,16 @@ import argparse
 import json
 import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+
+BARE = """
+import sys, zmq
+s = zmq.Context().socket(zmq.ROUTER); s.bind_to_random_port("tcp://127.0.0.1")
+print("ready", flush=True); sys.stdin.readline()
+"""
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -23,12 +32,23 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def _bare() -> tuple[float, float]:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", BARE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    proc.stdout.readline()
+    elapsed = time.perf_counter() - t0
+    rss = rss_mib(proc.pid)
+    proc.communicate("\n", timeout=10)
+    return elapsed, rss
+
+
 def run(args: argparse.Namespace) -> int:
     from smartdj.bridge.zmq_client import EngineClient
     from smartdj.engine.cmd_demo import start_engine
 
-    times, rss, torch = [], [], []
+    times, rss, torch, bare = [], [], [], []
     for _ in range(args.repeats):
+        bare.append(_bare())
         with tempfile.TemporaryDirectory() as state:
             t0 = time.perf_counter()
             proc, ep = start_engine(state)
@@ -41,8 +61,14 @@ def run(args: argparse.Namespace) -> int:
             proc.wait(20)
     doc = {"bench": "startup", "repeats": args.repeats, "start_to_ready_s_median": round(statistics.median(times), 4),
            "start_to_ready_s": [round(t, 4) for t in times], "idle_rss_mib_median": round(statistics.median(rss), 1),
-           "torch_imported": any(torch)}
+           "torch_imported": any(torch),
+           "baseline": "bare python: import zmq, bind a ROUTER, print ready",
+           "baseline_start_s_median": round(statistics.median(b[0] for b in bare), 4),
+           "baseline_rss_mib_median": round(statistics.median(b[1] for b in bare), 1)}
+    doc["start_ratio"] = round(doc["start_to_ready_s_median"] / doc["baseline_start_s_median"], 2)
+    doc["rss_ratio"] = round(doc["idle_rss_mib_median"] / doc["baseline_rss_mib_median"], 2)
     print(json.dumps(doc, indent=2) if args.json else
           f"start->ready median {doc['start_to_ready_s_median']:.3f} s, idle RSS {doc['idle_rss_mib_median']:.0f} MiB, "
-          f"torch imported: {doc['torch_imported']}")
+          f"torch imported: {doc['torch_imported']} (bare python+zmq: {doc['baseline_start_s_median']:.3f} s, "
+          f"{doc['baseline_rss_mib_median']:.0f} MiB)")
     return 1 if doc["torch_imported"] else 0

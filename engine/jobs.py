@@ -106,10 +106,10 @@ class JobManager:
     # --- requests -----------------------------------------------------------------------
 
     def submit(self, spec: dict, ref: str | None = None) -> str:
-        job, created = self.store.create_job(spec, ref=ref)
+        job, created = self.store.create_job(
+            spec, ref=ref, accepted={"items": [it["id"] for it in spec["items"]], "mode": spec["mode"]})
         if not created:
             return job
-        self.store.append(job, "accepted", items=[it["id"] for it in spec["items"]], mode=spec["mode"])
         with self._cond:
             self._queue.append(job)
             self._cond.notify_all()

@@ -71,19 +71,36 @@ class Store:
 
     # --- jobs ---------------------------------------------------------------------------
 
-    def create_job(self, spec: dict, job_id: str | None = None, ref: str | None = None) -> tuple[str, bool]:
-        """``(job id, created)``; a ``ref`` seen before returns that job (a resent submit is idempotent)."""
+    def create_job(self, spec: dict, job_id: str | None = None, ref: str | None = None,
+                   accepted: dict | None = None) -> tuple[str, bool]:
+        """``(job id, created)``; a ``ref`` seen before returns that job (a resent submit is idempotent).
+
+        The job, its submit ref and its ``accepted`` event (seq 1, with the fields of ``accepted``)
+        are written in one transaction: a job is never seen without the event that announces it.
+        """
         job_id = job_id or new_job_id()
         now = time.time()
+        event = {"seq": 1, "type": "accepted", "time": round(now, 3), **(accepted or {})}
         with self._lock:
             if ref is not None:
                 row = self._db.execute("SELECT job FROM submit_refs WHERE ref = ?", (ref,)).fetchone()
                 if row is not None:
                     return row[0], False
-                self._db.execute("INSERT INTO submit_refs (ref, job) VALUES (?, ?)", (ref, job_id))
-            self._db.execute("INSERT INTO jobs (id, created, updated, state, client, instruction, spec) "
-                             "VALUES (?, ?, ?, 'queued', ?, ?, ?)",
-                             (job_id, now, now, spec.get("client", ""), spec.get("instruction", ""), json.dumps(spec)))
+            self._db.execute("BEGIN")
+            try:
+                if ref is not None:
+                    self._db.execute("INSERT INTO submit_refs (ref, job) VALUES (?, ?)", (ref, job_id))
+                self._db.execute("INSERT INTO jobs (id, created, updated, state, client, instruction, spec, last_seq) "
+                                 "VALUES (?, ?, ?, 'queued', ?, ?, ?, 1)",
+                                 (job_id, now, now, spec.get("client", ""), spec.get("instruction", ""),
+                                  json.dumps(spec)))
+                self._db.execute("INSERT INTO events (job, seq, type, time, body) VALUES (?, 1, 'accepted', ?, ?)",
+                                 (job_id, now, json.dumps(event)))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        self._notify(job_id, event)
         return job_id, True
 
     def job(self, job_id: str) -> dict | None:
@@ -158,12 +175,15 @@ class Store:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+        self._notify(job_id, event)
+        return event
+
+    def _notify(self, job_id: str, event: dict) -> None:
         for fn in list(self._listeners):
             try:
                 fn(job_id, event)
             except Exception:  # a listener (e.g. an OSC push) must never break the job
                 pass
-        return event
 
     def events(self, job_id: str, since: int = 0, limit: int = 200) -> list[dict]:
         with self._lock:
