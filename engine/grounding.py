@@ -46,6 +46,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "downpour": ("rain",),
     "clapping": ("applause", "clapping"), "crowd": ("applause", "crowd"),
     "sax": ("saxophone",), "fiddle": ("violin",), "horns": ("trumpet", "horn", "brass"),
+    "gtr": ("guitar",), "gtrs": ("guitar",), "guit": ("guitar",), "git": ("guitar",), "bss": ("bass",),
+    "perc": ("percussion", "drum", "shaker", "conga", "bongo", "tambourine"), "bgv": ("backing", "choir", "vocal"),
+    "bvs": ("backing", "choir", "vocal"), "synths": ("synth",), "hats": ("hat", "hi-hat", "hihat"),
+    "vo": ("speaking", "speech", "voice", "narrat"), "sfx": ("effect",), "fx": ("effect",), "amb": ("ambience", "room"),
     "birdsong": ("bird", "birds"), "chirping": ("bird", "birds"),
 }
 

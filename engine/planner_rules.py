@@ -73,13 +73,14 @@ _UP = (r"\b(?:louder|loud|turn up|boost|bring up|raise|more of|pump up|crank up|
        r"barely hear|can't hear|cannot hear|hard to hear|stand out|more present|beef up|louden|emphasi[sz]e|"
        r"a boost|more volume|up front in the mix|more)\b")
 _DOWN = (r"\b(?:quieter|quiet down|quieten|quiet|turn down|lower|softer|reduce|decrease|further away|further back|"
-         r"farther away|more distant|push back|back off|pull back|pull down|bring down|dial back|dial down|tame|"
+         r"farther away|more distant|push back|back off|pull back|pull down|push down|bring down|dial back|dial down|tame|"
          r"duck|soften|attenuate|knock down|take down|tone down|too loud|too much|too prominent|too hot|less of|"
          r"less|into the background|in the background|back in the mix|weaker|not so loud|turn the volume down)\b")
 _SHIFT = (r"\b(?:shift|delay|nudge|slide|offset|later|earlier|sooner|ahead|late|early|come in later|"
           r"come in earlier|start later|start earlier|advance|push back|pull forward|move back|move forward)\b")
 _EARLIER = r"\b(?:earlier|sooner|ahead|early|advance|forward|before)\b"
-_REVERB_HUGE = (r"\b(?:(?:in|inside) (?:a |an |the )?(?:huge |big |massive |giant |large )?(?:cathedral|church|cave|stadium|arena|"
+_REVERB_HUGE = (r"\b(?:(?:cathedral|church|cave|stadium|arena|hall|canyon|tunnel|warehouse|plate|huge|massive|giant|"
+                r"epic|infinite|endless|long|big|large)[- ](?:reverb|verb|echo)|(?:in|inside) (?:a |an |the )?(?:huge |big |massive |giant |large )?(?:cathedral|church|cave|stadium|arena|"
                 r"concert hall|hall|canyon|tunnel|warehouse|gym)|drench(?:ed)?(?: it)?(?: in reverb)?|drown(?:ed)?(?: it)? in reverb|"
                 r"(?:huge|massive|big|lots of|tons of|loads of|heaps of|a lot of|way more|really) (?:reverb|verb|echo|room|space))\b")
 _REVERB_SMALL = (r"\b(?:(?:a touch|a bit|a little|a hint|a tad|a dash|a splash|a smidge|slight|subtle|light|some light|a little bit)"
@@ -89,13 +90,16 @@ _REVERB = (r"\b(?:reverb|reverberation|verb|echo(?:ey|y)?|echoes|roomier|roomy|(
 _NO_REVERB = r"\b(?:less|drier|dry|dry up|no|remove|cut|kill|get rid of|lose|take out|without)\b.{0,20}\b(?:reverb|verb|echo|room|ambience)\b|\bdrier\b|\bdry\b"
 _TIMBRE = [
     (r"\b(?:muffled|muffle|duller|dull|underwater|under water|through (?:a|the) (?:wall|door|floor)|behind (?:a|the) (?:wall|door)|"
-     r"in (?:the|another) room|next door|from next door|from outside|outside|lo-?fi|like a telephone|on the phone|over the phone)\b", "muffled"),
+     r"in (?:the|another) room|in (?:the |a )?(?:next|other|different|adjacent) room|in another room|next door|from next door|from outside|outside|lo-?fi|like a telephone|on the phone|over the phone)\b", "muffled"),
     (r"\b(?:brighter|brighten|bright|more sparkle|sparkly|sparkle|airy|airier|more air|crisper|crisp|shinier|more treble|"
      r"more highs|more top end|more presence)\b", "bright"),
     (r"\b(?:darker|darken|dark|less bright|less treble|less top end|fewer highs|moodier|gloomier|murkier|murky)\b", "dark"),
     (r"\b(?:warmer|warm up|warm it up|warmth|warm|mellower|mellow|rounder|cosier|cozier)\b", "warm"),
     (r"\b(?:colder|cold|cooler|cool|icier|icy|clinical|sterile|glassy)\b", "cold"),
 ]
+_QUIET_ADD = (r"\b(?:quiet|quietly|soft|softly|faint|faintly|subtle|gentle|distant|low|in the background|into the background|"
+              r"in the back|a touch of|a hint of|a little|a bit of|in the distance|far off|far away|way off|off in the distance|"
+              r"far in the distance|from afar|way in the distance|barely audible)\b")
 _DIRECTION = r"\b(?:pan|move|put|place|sit|position|send|swing|relocate|reposition|locate|sits|goes|go|come from|comes from|coming from)\b"
 
 _STRONG_VERB = [  # a clause that starts with one of these has that operation
@@ -110,6 +114,7 @@ _STRONG_VERB = [  # a clause that starts with one of these has that operation
 ]
 _GENERIC_VERB = re.compile(
     r"^(?:make|get|have|let|give|put|move|bring|send|sit|place|set|apply|want|need|turn|push|pull|take|mix|layer|drop|"
+    r"throw|slap|stick|chuck|whack|pop|"
     r"i want|i need|i'd like|want|can|could|leave|keep)\b\s*")
 _PRONOUNS = {"it", "them", "that", "this", "those", "these", "this one", "that one", "they", "the same", "that sound",
              "this sound", "it all", "its", "their", "him", "her", "the one"}
@@ -136,6 +141,31 @@ _TRAIL = {"please", "now", "too", "up", "down", "a", "an", "bit", "little", "mor
           "louder", "just", "can", "you", "we", "make", "bring", "away", "while", "instead", "thank",
           "one", "ones", "stuff", "right", "pretty", "quite", "its", "it's", "gently", "tone",
           "volume", "level", "whole", "time", "place", "i", "please?", "yeah", "ok", "okay"}
+
+
+# Cue words a typo is matched against, only after the words as typed could not be planned.
+_CUE_WORDS = ("solo", "isolate", "extract", "remove", "delete", "mute", "reverb", "louder", "quieter", "softer", "lower",
+              "boost", "brighter", "darker", "warmer", "colder", "muffled", "muffle", "shift", "delay", "earlier",
+              "later", "quieten", "reduce", "increase", "eliminate", "separately")
+
+
+def _respell(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Near-misses of cue words ("soloo", "revreb") corrected; placeholders and short words left alone."""
+    import difflib
+
+    fixes: list[tuple[str, str]] = []
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if len(word) < 4 or word in _CUE_WORDS or word.startswith("zzlabel"):
+            return word
+        close = difflib.get_close_matches(word, _CUE_WORDS, n=1, cutoff=0.8)
+        if close:
+            fixes.append((word, close[0]))
+            return close[0]
+        return word
+
+    return re.sub(r"[a-z]+", fix, text), fixes
 
 
 @dataclass
@@ -168,7 +198,13 @@ def _normalise(text: str) -> str:
 def _split(text: str) -> list[str]:
     parts = re.split(r"\s*(?:;|\.(?!\d)|,|\band then\b|\bthen\b|\bbut\b|\balso\b|\bplus\b|\bafter that\b|\band\b|"
                      r"\bas well as\b|\bwhile\b|\bafterwards\b)\s*", text)
+    parts = [re.sub(_PURPOSE, "", p) for p in parts if p]
     return [p.strip() for p in parts if p and p.strip()]
+
+
+# "... so i can use it separately", "... because it's annoying": why, not what
+_PURPOSE = re.compile(r"\s+(?:so (?:that )?(?:i|we|you|they) (?:can|could|may)|so that|because|cause|cuz|since|"
+                      r"in order to)\b.*$")
 
 
 _CLAUSE_START = re.compile(
@@ -193,6 +229,8 @@ def _is_clause(fragment: str) -> bool:
         return True
     if re.search(r"\b(?:should|needs? to|has to|must|is|are|'s|sounds?|goes|go|sits?|comes? from|could)\b", f):
         return True
+    if re.search(r"\b(?:up|down)\b", f) and re.search(r"\d\s*(?:db|decibels?)\b", f):
+        return True  # "then the hats down 2 db"
     rest = f
     for rx, _ in _LOC_RES:
         rest = rx.sub(" ", rest)
@@ -248,8 +286,16 @@ class RulePlanner:
         labels = [lb for lb in (labels or []) if lb and lb.strip()] or None
         text = _normalise(instruction)
         text, placeholders = self._protect(text, labels)
+        tags = ["grounded"] if labels else []
         try:
-            steps = self._plan(self._rewrite(text), placeholders, labels)
+            try:
+                steps = self._plan(self._rewrite(text), placeholders, labels)
+            except PlanningError as first:
+                fixed, fixes = _respell(text)  # only when the words as typed made no sense
+                if not fixes or not str(first).startswith("could not understand"):
+                    raise
+                steps = self._plan(self._rewrite(fixed), placeholders, labels)
+                tags.append("respelled: " + ", ".join(f"{a}->{b}" for a, b in fixes))
         except PlanningError as e:
             msg = str(e)
             if len(_split(text)) == 1 and msg.startswith("could not understand"):
@@ -258,7 +304,7 @@ class RulePlanner:
                 msg = msg.replace(token, label)
             raise PlanningError(msg) from None
         ordered = [s for s in steps if s.op != "add"] + [s for s in steps if s.op == "add"]
-        return PlanResult(steps=ordered, planner=self.name, tags=["grounded"] if labels else [])
+        return PlanResult(steps=ordered, planner=self.name, tags=tags)
 
     def _clauses(self, text: str) -> list[str]:
         clauses: list[str] = []
@@ -297,7 +343,13 @@ class RulePlanner:
                 pending_rest.append((clause, raw))
                 steps.append(None)  # filled in once every named sound is known
                 continue
-            grounded = [self._ground(n, clause, raw, labels) for n in names]
+            try:
+                grounded = [self._ground(n, clause, raw, labels) for n in names]
+            except PlanningError:
+                # "put some thunder on the left": a sound that is not there yet, placed = added
+                if clause.op != "direction" or not re.match(r"(?:some|a|an|another)\b", clause.target_text.strip()):
+                    raise
+                clause.op, grounded = "add", names
             if clause.op != "add":
                 mentioned.extend(grounded)
             for step in self._steps(clause, grounded, raw):
@@ -346,6 +398,16 @@ class RulePlanner:
         s = re.sub(r"\bkeep (.+?)(?:,)? and (?:remove|lose|kill|cut|mute|get rid of|drop|ditch|silence|delete) "
                    r"(?:everything else|the rest|all the rest|all else|all the others|the others)\b", r"keep only \1", s)
         s = re.sub(r"\b(?:only|just) (?:keep|leave)\b", "keep only", s)
+        s = re.sub(r"(^|,\s*|\band\s+|\bthen\s+|\bbut\s+)((?:the\s+)?(?:zzlabel\d+zz|[\w'-]+))\s+(?:gone|removed|muted|deleted)\b",
+                   r"\1remove \2", s)
+        s = re.sub(r"\b(?:pull out|give me|get me|leave me with|leave|i want|i need|i'd like) (?:just|only)\b", "keep only", s)
+        s = re.sub(r"^(?:just|only) (?:give me|leave me with|get me)\b", "keep only", s)
+        # timing complaints: "the kick is late" / "dragging" wants it earlier, "early" / "rushing" later
+        s = re.sub(r"\b(?:is|are|'s|comes? in|sounds?|feels?)\s+(?:(?:a (?:little )?bit|slightly|a touch|a tad|way|too|kind of|"
+                   r"a little|really|very|quite)\s+)*(late|behind|dragging|early|ahead|rushing|rushed)\b",
+                   lambda m: "earlier" if m.group(1) in ("late", "behind", "dragging") else "later", s)
+        s = re.sub(r"\b(?:is|are|'s) (dragging|rushing)\b",
+                   lambda m: "earlier" if m.group(1) == "dragging" else "later", s)
         s = re.sub(r"^(?:just|only) (?=the |zzlabel|my |our )", "keep only ", s)
         s = re.sub(r"^(?:just|only) (?!keep|leave|a |an |make|turn|move|pan|put|add|remove|cut|give|bring)(?=\w+(?: please)?$)",
                    "keep only ", s)
@@ -473,7 +535,8 @@ class RulePlanner:
         for cue in [_EXTRACT, _REVERB_HUGE, _REVERB_SMALL, _REVERB, *(p for p, _ in _TIMBRE), _SHIFT, _EARLIER,
                     _DOWN, _UP, _ADD, _REMOVE, _DIRECTION, _BIG, _SMALL,
                     r"\b(?:quietly|softly|faintly|subtle|faint|gentle|distant|loudly|prominent|prominently|"
-                    r"(?:in|into) the (?:back|background|foreground))\b"]:
+                    r"(?:in|into) the (?:back|background|foreground)|(?:off |far |way )?in the distance|far off|far away|"
+                    r"way off|from afar|barely audible)\b"]:
             s = re.sub(cue, " ", s)
         s = re.sub(r"\b(?:the )?(?:sound|volume|level|loudness|tone|timbre|reverb) (?:of|on)\b", " ", s)
         s = re.sub(r"\b(?:in|on|from|of) (?:the|this|my|our) (?:mix|track|song|recording|audio)\b", " ", s)
@@ -549,9 +612,7 @@ class RulePlanner:
                     to = c.locs[0][0] if c.locs else "front"
                     db = c.db
                     if db is None:
-                        quiet = re.search(r"\b(?:quiet|quietly|soft|softly|faint|faintly|subtle|gentle|distant|low|"
-                                          r"in the background|into the background|in the back|a touch of|a hint of|"
-                                          r"a little|a bit of)\b", c.text)
+                        quiet = re.search(_QUIET_ADD, c.text)
                         loud = re.search(r"\b(?:loud|loudly|prominent|prominently|big|in the foreground)\b", c.text)
                         db = QUIET_ADD_DB if quiet else LOUD_ADD_DB if loud else 0.0
                     out.append(Step(op="add", target=t, to=to, db=db))

@@ -44,6 +44,50 @@ def test_handwritten_set_accuracy(planner):
     assert summary["crashes"] == 0
 
 
+@pytest.mark.parametrize("name", ["handwritten_holdout.jsonl", "blind"])
+def test_held_out_sets(planner, name):
+    """Sets written apart from the planner: the blind one by someone who never read the planner's code."""
+    path = ROOT / "tests" / "data" / "handwritten_blind.jsonl" if name == "blind" else ROOT / "engine" / "data" / name
+    examples = load_examples(path)
+    summary = evaluate(planner, examples).summary()
+    print(f"\nrule planner on {path.name}: exact {summary['exact_plan_accuracy']:.3f}, "
+          f"step F1 {summary['step_f1']:.3f}, refusals {summary['refusal_accuracy']:.3f} ({len(examples)} examples)")
+    assert len(examples) >= 20 and summary["crashes"] == 0
+    assert summary["exact_plan_accuracy"] >= 0.85 and summary["refusal_accuracy"] >= 0.9, summary
+
+
+@pytest.mark.parametrize("instruction, labels, expected", [
+    ("soloo the kick", ["kick drum", "snare drum"], ["extract the sound of kick drum"]),
+    ("the kick is dragging, pull it 0.1 s earlier", ["kick drum", "snare drum"],
+     ["shift the sound of kick drum by -0.1 seconds"]),
+    ("the snare is a bit early", ["kick drum", "snare drum"], ["shift the sound of snare drum by 0.5 seconds"]),
+    ("pull out just the thunder so i can use it on its own", ["thunder", "rain falling"],
+     ["extract the sound of thunder"]),
+    ("remove the dog because it's annoying and turn up the rain", ["dog barking", "rain falling"],
+     ["remove the sound of dog barking", "turn up the volume of rain falling by 3 dB"]),
+    ("rain up 2 db, traffic gone", ["rain falling", "traffic"],
+     ["turn up the volume of rain falling by 2 dB", "remove the sound of traffic"]),
+    ("some verb on the snare then the hats down 2 db", ["snare drum", "hi-hat"],
+     ["reverb the sound of snare drum with reverb level 5", "turn down the volume of hi-hat by 2 dB"]),
+    ("cathedral verb on the choir", ["choir singing", "organ"], ["reverb the sound of choir singing with reverb level 8"]),
+    ("put some seagulls on the right", ["ocean waves", "wind"], ["add the sound of seagulls at the right with 0 dB"]),
+    ("add a dog far off on the left", ["rain falling"], ["add the sound of dog at the left with -3 dB"]),
+    ("make the piano sound like it's in the next room", ["piano", "violin"],
+     ["change the timbre of the sound of piano to be more muffled"]),
+])
+def test_everyday_wording(planner, instruction, labels, expected):
+    assert texts(planner.plan(instruction, labels)) == expected
+
+
+def test_respelling_only_when_the_words_as_typed_fail(planner):
+    r = planner.plan("revreb the snare", ["snare drum", "kick drum"])
+    assert texts(r) == ["reverb the sound of snare drum with reverb level 5"]
+    assert any(t.startswith("respelled: revreb->reverb") for t in r.tags)
+    assert not any(t.startswith("respelled") for t in planner.plan("lower the snare", ["snare drum"]).tags)
+    with pytest.raises(PlanningError, match="could not understand"):
+        planner.plan("qwzx blorp the snare", ["snare drum"])
+
+
 def test_compound_instruction_keeps_order_and_puts_adds_last(planner):
     r = planner.plan("add some birds on the left, cut the traffic and put the church bells on the left", MANIFEST)
     assert texts(r) == ["remove the sound of traffic", "change the sound of church bell to left",
