@@ -48,7 +48,7 @@ QUIETER = [("make the {t} quieter", -3), ("turn down the {t}", -3), ("push the {
            ("make the {t} a little quieter", -2), ("make the {t} much softer", -6), ("tone down the {t}", -3),
            ("turn down the {t} by {n} dB", None), ("lower the {t} by {n} dB", None), ("pull the {t} back {n} dB", None),
            ("make the {t} {n} dB quieter", None), ("duck the {t} a bit", -2), ("soften the {t}", -3),
-           ("make the {t} less prominent", -4)]
+           ("make the {t} less prominent", -3)]
 MOVE = ["move the {t} {loc}", "pan the {t} {loc}", "sit the {t} {loc}", "place the {t} {loc}",
         "put the {t} {loc}", "make the {t} come from {from_}", "I want the {t} {loc}",
         "relocate the {t} {loc}", "have the {t} sound like it is {loc}"]
@@ -56,12 +56,13 @@ LATER = ["delay the {t} by {n} seconds", "make the {t} start {n} seconds later",
          "move the {t} {n} seconds later", "let the {t} come in {n} seconds later", "shift the {t} {n} s later"]
 EARLIER = ["make the {t} come in {n} seconds earlier", "move the {t} {n} seconds earlier",
            "start the {t} {n} s sooner", "pull the {t} {n} seconds earlier", "shift the {t} {n} s earlier"]
-# (template, level or None for "the template names it")
-REVERB = [("add a touch of reverb to the {t}", 2), ("give the {t} a bit of room", 3), ("add some reverb to the {t}", 5),
-          ("make the {t} sound like it is in a big hall", 8), ("drench the {t} in reverb", 10),
-          ("put the {t} in a large echoey space", 9), ("make the {t} a little more roomy", 3),
+# (template, level or None for "the template names it"). Implicit amounts follow the conventions the
+# planners share (engine/planner_rules.py): 2/3/6 dB, reverb 3/5/8, quiet/loud adds -3/+3 dB.
+REVERB = [("add a touch of reverb to the {t}", 3), ("give the {t} a bit of room", 3), ("add some reverb to the {t}", 5),
+          ("make the {t} sound like it is in a big hall", 8), ("drench the {t} in reverb", 8),
+          ("put the {t} in a large echoey space", 8), ("make the {t} a little more roomy", 3),
           ("add reverb level {n} to the {t}", None), ("reverb the {t} at level {n}", None),
-          ("make the {t} sound like it's in a cathedral", 10), ("give the {t} a moderate amount of reverb", 5)]
+          ("make the {t} sound like it's in a cathedral", 8), ("give the {t} a moderate amount of reverb", 5)]
 TIMBRE = {
     "bright": ["make the {t} brighter", "give the {t} more sparkle", "add some air to the {t}",
                "make the {t} sound crisper", "brighten up the {t}"],
@@ -74,7 +75,7 @@ TIMBRE = {
 # (template, db or None for "the template names it")
 ADD = [("add {a}{new} {loc}", 0), ("bring in some {new} {loc}", 0), ("put {a}{new} {loc}", 0),
        ("I'd like to hear {a}{new} {loc}", 0), ("layer in {a}{new} {loc}", 0), ("throw in {a}{new} {loc}", 0),
-       ("add {a}{new} {loc}, quietly", -3), ("add a soft {new} sound {loc}", -2), ("add {a}{new} {loc}, nice and loud", 3),
+       ("add {a}{new} {loc}, quietly", -3), ("add a soft {new} sound {loc}", -3), ("add {a}{new} {loc}, nice and loud", 3),
        ("add {a}{new} {loc} at {n} dB", None), ("mix in {a}{new} {loc} at {n} dB", None),
        ("include {a}{new} {loc}", 0), ("bring in {a}{new} {loc}, a little louder than the rest", 2)]
 AT_PHRASES = {
@@ -270,6 +271,8 @@ def design(labels_in_scene: Iterable, pool_labels: Iterable[str], rng: np.random
     frame = _pick(rng, FRAMES)
     if frame != "{c}." and ". " in body:  # one sentence inside a frame
         frame = "{c}."
+    if re.match(r"(?:I |I'd |I'm |Let's |Could you |Can you )", body):  # a clause with its own subject: no frame
+        frame = _pick(rng, ["{c}.", "{c}, please."])
     text = frame.format(c=body).replace(" sound sound ", " sound ")
     text = text[0].upper() + text[1:]
     return text, final

@@ -10,6 +10,7 @@ understand is a :class:`PlanningError` naming the part, never a guessed plan.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -66,9 +67,9 @@ _EXTRACT = rf"\b(?:{_EXTRACT_WORDS})\b"
 _REMOVE = (r"\b(?:remove|cut out|cut|get rid of|mute|lose|kill|drop|take out|take away|delete|silence|eliminate|erase|"
            r"ditch|strip out|strip|filter out|scrap|nuke|bin|axe|switch off|turn off|no more|without|"
            r"don't want|do not want|no)\b")
-_ADD = (r"\b(?:add in|add|bring in|layer in|layer|put in|insert|throw in|mix in|drop in|sprinkle in|sprinkle|"
+_ADD = (r"\b(?:add in|add|include|bring in|layer in|layer|put in|insert|throw in|mix in|drop in|sprinkle in|sprinkle|"
         r"introduce|overlay|lay in|get some|i want some|give me some|i'd like some|we need some)\b")
-_UP = (r"\b(?:louder|loud|turn up|boost|bring up|raise|more of|pump up|crank up|crank|push up|lift|increase|"
+_UP = (r"\b(?:louder|loud|turn up|boost|bring up|bring forward|raise|more of|pump up|crank up|crank|push up|lift|increase|"
        r"amplify|bump up|bump|dial up|stronger|more prominent|closer|nearer|too quiet|too soft|too low|"
        r"barely hear|can't hear|cannot hear|hard to hear|stand out|more present|beef up|louden|emphasi[sz]e|"
        r"a boost|more volume|up front in the mix|more)\b")
@@ -90,7 +91,8 @@ _REVERB = (r"\b(?:reverb|reverberation|verb|echo(?:ey|y)?|echoes|roomier|roomy|(
 _NO_REVERB = r"\b(?:less|drier|dry|dry up|no|remove|cut|kill|get rid of|lose|take out|without)\b.{0,20}\b(?:reverb|verb|echo|room|ambience)\b|\bdrier\b|\bdry\b"
 _TIMBRE = [
     (r"\b(?:muffled|muffle|duller|dull|underwater|under water|through (?:a|the) (?:wall|door|floor)|behind (?:a|the) (?:wall|door)|"
-     r"in (?:the|another) room|in (?:the |a )?(?:next|other|different|adjacent) room|in another room|next door|from next door|from outside|outside|lo-?fi|like a telephone|on the phone|over the phone)\b", "muffled"),
+     r"in (?:the|another) room|in (?:the |a )?(?:next|other|different|adjacent) room|in another room|next door|"
+     r"from (?:another|the next|next|a different|the other|an adjacent) room|from next door|from outside|outside|lo-?fi|like a telephone|on the phone|over the phone)\b", "muffled"),
     (r"\b(?:brighter|brighten|bright|more sparkle|sparkly|sparkle|airy|airier|more air|crisper|crisp|shinier|more treble|"
      r"more highs|more top end|more presence)\b", "bright"),
     (r"\b(?:darker|darken|dark|less bright|less treble|less top end|fewer highs|moodier|gloomier|murkier|murky)\b", "dark"),
@@ -149,6 +151,11 @@ _CUE_WORDS = ("solo", "isolate", "extract", "remove", "delete", "mute", "reverb"
               "later", "quieten", "reduce", "increase", "eliminate", "separately")
 
 
+_KNOWN_WORDS = set(re.findall(r"[a-z]+", " ".join([_ADD, _REMOVE, _UP, _DOWN, _SHIFT, _EARLIER, _REVERB, _REVERB_HUGE,
+                                                     _REVERB_SMALL, _EXTRACT, _DIRECTION, _BIG, _SMALL,
+                                                     *(p for p, _ in _TIMBRE)])))
+
+
 def _respell(text: str) -> tuple[str, list[tuple[str, str]]]:
     """Near-misses of cue words ("soloo", "revreb") corrected; placeholders and short words left alone."""
     import difflib
@@ -157,7 +164,7 @@ def _respell(text: str) -> tuple[str, list[tuple[str, str]]]:
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
-        if len(word) < 4 or word in _CUE_WORDS or word.startswith("zzlabel"):
+        if len(word) < 4 or word in _CUE_WORDS or word in _KNOWN_WORDS or word.startswith("zzlabel"):
             return word
         close = difflib.get_close_matches(word, _CUE_WORDS, n=1, cutoff=0.8)
         if close:
@@ -166,6 +173,20 @@ def _respell(text: str) -> tuple[str, list[tuple[str, str]]]:
         return word
 
     return re.sub(r"[a-z]+", fix, text), fixes
+
+
+def _as_written(name: str, instruction: str) -> str:
+    """A new sound's name as the user wrote it ("electric guitar chord (Em9)"), not as normalised."""
+    words = re.findall(r"[\w']+", name)
+    if not words:
+        return name
+    m = re.search(r"(?<![\w'])" + r"[\s()\[\]/-]*".join(map(re.escape, words)) + r"(?:\s*\))?(?![\w'])", instruction, re.I)
+    if not m:
+        return name
+    found = m.group(0).strip()
+    if found.count("(") > found.count(")"):
+        found += ")"
+    return found if found.count("(") == found.count(")") else name
 
 
 @dataclass
@@ -188,6 +209,9 @@ def _normalise(text: str) -> str:
     s = re.sub(r"\bw/\s*", "with ", s)
     s = re.sub(r"[!?\"()]", " ", s)
     s = re.sub(r"\bcentre\b", "center", s)
+    s = re.sub(r"\bin front,? (?:just )?(?:a (?:little )?bit|slightly|a little|a touch) to the (left|right)\b", r"\1 front", s)
+    s = re.sub(r"\b(?:cozy|cosy) and warm\b|\bwarm and (?:cozy|cosy)\b", "warm", s)
+    s = re.sub(r"\bnice and (loud|quiet|soft|low)\b", lambda m: "loudly" if m.group(1) == "loud" else "quietly", s)
     for word, digit in sorted(_NUMBER_WORDS.items(), key=lambda kv: -len(kv[0])):
         s = re.sub(rf"\b{word}\s+(?=(?:more |extra )?{_UNIT})", digit + " ", s)
     s = re.sub(r"\b(\d+) and a half\b", lambda m: str(int(m.group(1)) + 0.5), s)
@@ -198,10 +222,15 @@ def _normalise(text: str) -> str:
 def _split(text: str) -> list[str]:
     parts = re.split(r"\s*(?:;|\.(?!\d)|,|\band then\b|\bthen\b|\bbut\b|\balso\b|\bplus\b|\bafter that\b|\band\b|"
                      r"\bas well as\b|\bwhile\b|\bafterwards\b)\s*", text)
-    parts = [re.sub(_PURPOSE, "", p) for p in parts if p]
+    parts = [re.sub(_SEQUENCE, "", re.sub(_PURPOSE, "", p)) for p in parts if p]
     return [p.strip() for p in parts if p and p.strip()]
 
 
+_FILLER = re.compile(r"(?:please|thanks|thank you|thx|ok|okay|cheers|if you can|if possible|for me|yeah)+")
+_MODIFIER = re.compile(r"(?:(?:a (?:little )?bit|a little|a touch|slightly|much|way|a lot) )?(?:louder|quieter|softer)|"
+                       r"(?:loudly|quietly|softly|faintly)")
+_SEQUENCE = re.compile(r"^(?:next|finally|lastly|first(?:ly)?|second(?:ly)?|third(?:ly)?|after that|afterwards|"
+                       r"to finish|to start)\b\s*")
 # "... so i can use it separately", "... because it's annoying": why, not what
 _PURPOSE = re.compile(r"\s+(?:so (?:that )?(?:i|we|you|they) (?:can|could|may)|so that|because|cause|cuz|since|"
                       r"in order to)\b.*$")
@@ -210,7 +239,7 @@ _PURPOSE = re.compile(r"\s+(?:so (?:that )?(?:i|we|you|they) (?:can|could|may)|s
 _CLAUSE_START = re.compile(
     r"^(?:please |now |ok |okay |so |maybe |can you |could you |would you |will you |can we |could we |let's |lets |"
     r"i want to |i'd like to |i want you to |i need you to |try to |go ahead and |just |also |and |then )*"
-    r"(?:add|bring|layer|put|insert|throw|mix|drop|sprinkle|introduce|overlay|remove|cut|get|mute|lose|kill|take|delete|"
+    r"(?:add|include|bring|layer|put|insert|throw|mix|drop|sprinkle|introduce|overlay|remove|cut|get|mute|lose|kill|take|delete|"
     r"silence|eliminate|erase|ditch|strip|filter|scrap|nuke|bin|axe|switch|keep|isolate|solo|leave|extract|only|"
     r"turn|boost|raise|lower|reduce|decrease|increase|make|push|pull|pan|move|place|sit|position|center|shift|delay|"
     r"nudge|slide|offset|give|drown|drench|send|swing|tame|back|soften|duck|crank|pump|lift|dial|knock|warm|brighten|"
@@ -303,13 +332,19 @@ class RulePlanner:
             for token, label in placeholders.items():
                 msg = msg.replace(token, label)
             raise PlanningError(msg) from None
+        steps = [dataclasses.replace(s, target=_as_written(s.target, instruction)) if s.op == "add" else s
+                 for s in steps]
         ordered = [s for s in steps if s.op != "add"] + [s for s in steps if s.op == "add"]
         return PlanResult(steps=ordered, planner=self.name, tags=tags)
 
     def _clauses(self, text: str) -> list[str]:
         clauses: list[str] = []
         for frag in _split(text):
-            if not clauses or _is_clause(frag):
+            if _FILLER.fullmatch(frag):
+                continue
+            if clauses and _MODIFIER.fullmatch(frag) and re.search(_ADD, clauses[-1]):
+                clauses[-1] = f"{clauses[-1]} {frag}"  # "add rain on the left, a little louder": the add's level
+            elif not clauses or _is_clause(frag):
                 clauses.append(frag)
             elif (_has_place_or_amount(frag) and _strip_places(frag)
                   and (_has_place_or_amount(clauses[-1]) or re.search(r"\b(?:up|down)$", frag))):
@@ -347,7 +382,9 @@ class RulePlanner:
                 grounded = [self._ground(n, clause, raw, labels) for n in names]
             except PlanningError:
                 # "put some thunder on the left": a sound that is not there yet, placed = added
-                if clause.op != "direction" or not re.match(r"(?:some|a|an|another)\b", clause.target_text.strip()):
+                placed = re.match(r"(?:some|a|an|another)\b", clause.target_text.strip()) or re.match(
+                    r"(?:(?:please|now|also|and|then|so|just) )*(?:put|place|include|set|plant|position)\b(?! the\b)", raw)
+                if clause.op != "direction" or not placed:
                     raise
                 clause.op, grounded = "add", names
             if clause.op != "add":
@@ -356,6 +393,9 @@ class RulePlanner:
                 last = steps[-1] if steps else None
                 if last is not None and _same_edit(last, step):
                     steps[-1] = step  # "the kit is too loud, pull it down 6dB": one edit, said twice
+                elif step.op in ("remove", "extract") and any(
+                        s is not None and s.op == step.op and s.target == step.target for s in steps):
+                    continue  # "I don't want to hear the dog anymore, remove it"
                 else:
                     steps.append(step)
             previous = grounded
@@ -392,22 +432,30 @@ class RulePlanner:
     def _rewrite(text: str) -> str:
         """Phrasal verbs and idioms into one reading order ("turn the dog up" -> "turn up the dog")."""
         s = text
-        s = re.sub(r"\b(?:remove|cut|lose|kill|mute|get rid of|drop|delete|silence|ditch|take out)\s+(?:everything|all)\s+"
+        s = re.sub(r"\b(?:remove|cut|lose|kill|mute|get rid of|drop|delete|silence|ditch|take out|strip away|strip out|strip|"
+                   r"take away|filter out|eliminate|erase|clear out|clear)\s+(?:everything|all)\s+"
                    r"(?:else\s+)?(?:but|except(?: for)?|apart from|other than|besides|save)\s+", "keep only ", s)
         s = re.sub(r"^(?:everything|all)\s+(?:but|except(?: for)?|apart from|other than)\s+", "keep only ", s)
         s = re.sub(r"\bkeep (.+?)(?:,)? and (?:remove|lose|kill|cut|mute|get rid of|drop|ditch|silence|delete) "
                    r"(?:everything else|the rest|all the rest|all else|all the others|the others)\b", r"keep only \1", s)
         s = re.sub(r"\b(?:only|just) (?:keep|leave)\b", "keep only", s)
+        s = re.sub(r"\b(?:keep|leave)\s+(.+?)\s+and nothing else\b", r"keep only \1", s)
+        s = re.sub(r"\b(?:add|give|put|bring)\s+(?:some |a (?:little )?bit of |a little |a touch of |more )?"
+                   r"(air|sparkle|brightness|shimmer|shine|top end|high end|highs|warmth|darkness)\s+(?:to|on|into)\s+",
+                   lambda m: "warm up " if m.group(1) == "warmth" else "darken " if m.group(1) == "darkness" else "brighten ", s)
+        s = re.sub(r"\b(?:bring|push|move|pull)\s+([^,;.]+?)\s+forward in the mix\b", r"bring up \1", s)
+        s = re.sub(r"\b(?:bring|push|move|pull) forward ([^,;.]+?) in the mix\b", r"bring up \1", s)
+        s = re.sub(r"\bpull out ([^,;.]+?) (?:sound )?(?:on its own|by itself|alone|on their own|by themselves)\b",
+                   r"keep only \1", s)
+        s = re.sub(r"\s+than (?:the rest|everything else|the others|all the others|the other sounds|before|now)\b", "", s)
         s = re.sub(r"(^|,\s*|\band\s+|\bthen\s+|\bbut\s+)((?:the\s+)?(?:zzlabel\d+zz|[\w'-]+))\s+(?:gone|removed|muted|deleted)\b",
                    r"\1remove \2", s)
         s = re.sub(r"\b(?:pull out|give me|get me|leave me with|leave|i want|i need|i'd like) (?:just|only)\b", "keep only", s)
         s = re.sub(r"^(?:just|only) (?:give me|leave me with|get me)\b", "keep only", s)
         # timing complaints: "the kick is late" / "dragging" wants it earlier, "early" / "rushing" later
-        s = re.sub(r"\b(?:is|are|'s|comes? in|sounds?|feels?)\s+(?:(?:a (?:little )?bit|slightly|a touch|a tad|way|too|kind of|"
-                   r"a little|really|very|quite)\s+)*(late|behind|dragging|early|ahead|rushing|rushed)\b",
-                   lambda m: "earlier" if m.group(1) in ("late", "behind", "dragging") else "later", s)
-        s = re.sub(r"\b(?:is|are|'s) (dragging|rushing)\b",
-                   lambda m: "earlier" if m.group(1) == "dragging" else "later", s)
+        s = re.sub(r"(?<!\bit)(?:\s+is|\s+are|'s|\s+comes? in|\s+feels?)\s+(?:(?:a (?:little )?bit|slightly|a touch|a tad|way|"
+                   r"too|kind of|a little|really|very|quite)\s+)*(late|dragging|early|rushing|rushed)\b(?! in the mix)",
+                   lambda m: " earlier" if m.group(1) in ("late", "dragging") else " later", s)
         s = re.sub(r"^(?:just|only) (?=the |zzlabel|my |our )", "keep only ", s)
         s = re.sub(r"^(?:just|only) (?!keep|leave|a |an |make|turn|move|pan|put|add|remove|cut|give|bring)(?=\w+(?: please)?$)",
                    "keep only ", s)
@@ -417,10 +465,11 @@ class RulePlanner:
         s = re.sub(r"\b(turn|bring|dial|knock|pump|crank|bump|tone|beef|warm|quiet|mix|layer|drop|throw|sprinkle|add)\s+"
                    r"(?!up\b|down\b|in\b|back\b)((?:zzlabel\d+zz|[\w']+)(?:\s+(?:zzlabel\d+zz|[\w']+)){0,4}?)\s+(up|down|in\b(?!\s+(?:the|a|an|my|our|front|\d)))\b",
                    r"\1 \3 \2", s)
-        s = re.sub(r"\b(push|pull|bring|sit|set)\s+(.+?)\s+(back|forward|further back|further away|into the background|"
+        s = re.sub(r"\b(push|pull|bring|sit|set)\s+(?!up\b|down\b)([^,;.]+?)\s+(back|forward|further back|further away|into the background|"
                    r"in the background|down|up)\b", r"\1 \3 \2", s)
         s = re.sub(r"\bmake (.+?) (?:sound |feel |be |seem )?(?:like (?:it's|it is|they're|they are|its) )?", r"make \1 ", s)
-        s = re.sub(r"\b(?:should |to |must |needs to )?(?:come|comes|coming|sound|sounds) (?:like it's |like it is )?from\b",
+        s = re.sub(r"\b(?:should |to |must |needs to )?(?:come|comes|coming|sound|sounds) (?:like it's |like it is )?from\b"
+                   r"(?! (?:another|the next|next|a different|the other|an adjacent) room| next door| outside| behind)",
                    "go to", s)
         s = re.sub(r"\b(?:is|are|sounds?|'s|feels?) too (cold|warm|bright|dark|muffled|dull|thin|harsh)\b",
                    lambda m: "more " + _OPPOSITE[m.group(1)], s)
@@ -455,6 +504,8 @@ class RulePlanner:
         m, s = _take(rf"\b(?:reverb |verb )?level (?:of )?({_NUM})\b|\b({_NUM})\s*(?:/|out of)\s*10\b", s)
         if m:
             c.level = float(m.group(1) or m.group(2))
+            if re.match(r"(?:reverb|verb)\b", m.group(0)):
+                s = f"{s} reverb"  # "add reverb level 6 to the birds": the amount named the operation too
         # places (before cues: "slightly left" is a place, not a small amount)
         for rx, loc in _LOC_RES:
             while True:
@@ -536,7 +587,7 @@ class RulePlanner:
                     _DOWN, _UP, _ADD, _REMOVE, _DIRECTION, _BIG, _SMALL,
                     r"\b(?:quietly|softly|faintly|subtle|faint|gentle|distant|loudly|prominent|prominently|"
                     r"(?:in|into) the (?:back|background|foreground)|(?:off |far |way )?in the distance|far off|far away|"
-                    r"way off|from afar|barely audible)\b"]:
+                    r"way off|from afar|barely audible)\b", r"\b(?:soft|faint|quiet)\b(?= \w)"]:
             s = re.sub(cue, " ", s)
         s = re.sub(r"\b(?:the )?(?:sound|volume|level|loudness|tone|timbre|reverb) (?:of|on)\b", " ", s)
         s = re.sub(r"\b(?:in|on|from|of) (?:the|this|my|our) (?:mix|track|song|recording|audio)\b", " ", s)
@@ -596,7 +647,7 @@ class RulePlanner:
     # -- steps --------------------------------------------------------------------------------
     def _steps(self, c: _Clause, targets: list[str], raw: str) -> list[Step]:
         op = c.op
-        at = next((loc for loc, prep in c.locs if prep in ("from", "at", "on", None)), None)
+        at = next((loc for loc, prep in c.locs if prep in ("from", "at", "on", "in", None)), None)
         dest = [loc for loc, prep in c.locs if prep not in ("from", "at")]
         moved = op in ("timbre", "reverb") and bool(dest) and (
             any(prep in ("to", "over to", "towards", "toward", "into", "onto", "out to") for _, prep in c.locs)
@@ -612,9 +663,14 @@ class RulePlanner:
                     to = c.locs[0][0] if c.locs else "front"
                     db = c.db
                     if db is None:
-                        quiet = re.search(_QUIET_ADD, c.text)
+                        quiet = re.search(_QUIET_ADD, _strip_places(c.text))
                         loud = re.search(r"\b(?:loud|loudly|prominent|prominently|big|in the foreground)\b", c.text)
-                        db = QUIET_ADD_DB if quiet else LOUD_ADD_DB if loud else 0.0
+                        rel = re.search(r"\b(louder|quieter|softer)\b", c.text)
+                        if rel and re.search(_SMALL, c.text):
+                            quiet = loud = None
+                            db = SMALL_DB if rel.group(1) == "louder" else -SMALL_DB
+                        if db is None:
+                            db = QUIET_ADD_DB if quiet else LOUD_ADD_DB if loud else 0.0
                     out.append(Step(op="add", target=t, to=to, db=db))
                 elif op == "remove":
                     out.append(Step(op="remove", target=t, at=c.locs[0][0] if c.locs else None))
@@ -623,7 +679,7 @@ class RulePlanner:
                     sign = c.sign
                     if c.db is not None and c.db < 0:
                         sign = -1
-                    out.append(Step(op="volume", target=t, at=at if len(c.locs) == 1 else None, db=sign * mag))
+                    out.append(Step(op="volume", target=t, at=c.locs[0][0] if len(c.locs) == 1 else None, db=sign * mag))
                 elif op == "direction":
                     if not dest:
                         raise PlanningError(f'"{raw.strip()}": say where to put {t} (left, left front, front, '
@@ -633,7 +689,8 @@ class RulePlanner:
                         src, dest = c.locs[0][0], [c.locs[-1][0]]
                     out.append(Step(op="direction", target=t, at=src, to=dest[-1]))
                 elif op == "shift":
-                    out.append(Step(op="shift", target=t, at=at if len(c.locs) == 1 else None, seconds=c.seconds))
+                    out.append(Step(op="shift", target=t, at=c.locs[0][0] if len(c.locs) == 1 else None,
+                                    seconds=c.seconds))
                 elif op == "reverb":
                     level = c.level if c.level is not None else (
                         BIG_REVERB if c.big else SMALL_REVERB if c.small else DEFAULT_REVERB)

@@ -195,3 +195,17 @@ def test_cli_plan_with_audio_and_alm_fallback(tmp_path):
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__]))
+
+
+def test_rules_plan_most_of_the_designers_phrasing(planner, tmp_path):
+    """The designer's instructions (what the ALM trains on) and the rule planner share conventions."""
+    from smartdj.engine.synth import synthesize
+
+    manifest = ROOT.parent / "shared" / "audio" / "dev" / "manifest.csv"
+    if not manifest.is_file():
+        pytest.skip("dev clips not present")
+    synthesize(manifest, tmp_path / "ds", count=60, seed=99, sr=8000, seconds=2.0, workers=1, progress=False)
+    summary = evaluate(planner, load_examples(tmp_path / "ds"), with_audio=False).summary()
+    print(f"\nrule planner on 60 designed examples: exact {summary['exact_plan_accuracy']:.3f}, "
+          f"step F1 {summary['step_f1']:.3f}")
+    assert summary["crashes"] == 0 and summary["exact_plan_accuracy"] >= 0.5 and summary["step_f1"] >= 0.75, summary
