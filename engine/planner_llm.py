@@ -18,12 +18,11 @@ import urllib.request
 from dataclasses import replace
 from typing import Any
 
-from smartdj.engine.edits import EditError, Step, parse_step, plan_from_json, split_targets
-from smartdj.engine.planners import PlanningError, PlanResult
+from smartdj.engine.edits import EditError, Step, parse_plan, plan_from_json
+from smartdj.engine.planners import MAX_STEPS, PlanningError, PlanResult, check_generated
 
 log = logging.getLogger(__name__)
 
-MAX_STEPS = 4
 SYSTEM_PROMPT = """You plan audio edits for SmartDJ. Turn the user's instruction into 1 to 4 atomic steps,
 one per line, each written exactly in one of these templates (nothing else on the line, no numbering):
 add the sound of {target} at the {location} with {db} dB
@@ -68,40 +67,14 @@ def parse_reply(text: str) -> list[Step]:
             return plan_from_json(json.loads(body))
         except json.JSONDecodeError:
             pass
-    lines = [ln for ln in body.splitlines() if ln.strip()]
-    if not lines:
+    if not body.strip():
         raise EditError("plan", "empty reply")
-    steps = []
-    for i, line in enumerate(lines, 1):
-        try:
-            steps.append(parse_step(line))
-        except EditError as e:
-            raise EditError(f"step {i}", e.message) from None
-    return steps
+    return parse_plan(body)
 
 
 def check_steps(steps: list[Step], labels: list[str] | None, max_steps: int = MAX_STEPS) -> list[Step]:
-    """Constraints beyond the templates: step count, at most two adds (moved last), exact labels."""
-    if not steps:
-        raise EditError("plan", "no steps")
-    if len(steps) > max_steps:
-        raise EditError("plan", f"{len(steps)} steps (at most {max_steps})")
-    adds = [s for s in steps if s.op == "add"]
-    if len(adds) > 2:
-        raise EditError("plan", f"{len(adds)} add steps (at most 2)")
-    if labels:
-        known = {lb.casefold() for lb in labels}
-        for i, s in enumerate(steps, 1):
-            if s.op == "add":
-                continue
-            names = split_targets(s.target) if s.op == "extract" else [s.target]
-            if s.target.casefold() not in known and any(n.casefold() not in known for n in names):
-                raise EditError(f"step {i}.target", f"{s.target!r} is not one of the labels")
-        if all(s.op == "remove" for s in steps if s.op != "add"):
-            removed = {s.target.casefold() for s in steps if s.op == "remove"}
-            if removed >= known:
-                raise EditError("plan", "removes every present sound (keep at least one)")
-    return [s for s in steps if s.op != "add"] + adds
+    """Constraints beyond the templates (engine/planners.py ``check_generated``)."""
+    return check_generated(steps, labels, max_steps)
 
 
 class LLMPlanner:

@@ -43,6 +43,39 @@ PLANNERS = ("rules", "alm", "llm")
 _BACKENDS = {"alm": "smartdj.models.alm_planner", "llm": "smartdj.engine.planner_llm"}
 
 
+MAX_STEPS = 4
+
+
+def check_generated(steps: list, labels: list[str] | None, max_steps: int = MAX_STEPS) -> list:
+    """A model's plan held to SmartDJ's planner constraints; raises ``EditError`` naming the fault.
+
+    1 to ``max_steps`` steps, at most two adds (moved last), every other target one of ``labels``
+    (exactly, case aside), and not every present sound removed.
+    """
+    from smartdj.engine.edits import EditError, split_targets
+
+    if not steps:
+        raise EditError("plan", "no steps")
+    if len(steps) > max_steps:
+        raise EditError("plan", f"{len(steps)} steps (at most {max_steps})")
+    adds = [s for s in steps if s.op == "add"]
+    if len(adds) > 2:
+        raise EditError("plan", f"{len(adds)} add steps (at most 2)")
+    if labels:
+        known = {lb.casefold() for lb in labels}
+        for i, s in enumerate(steps, 1):
+            if s.op == "add":
+                continue
+            names = split_targets(s.target) if s.op == "extract" else [s.target]
+            if s.target.casefold() not in known and any(n.casefold() not in known for n in names):
+                raise EditError(f"step {i}.target", f"{s.target!r} is not one of the labels")
+        if all(s.op == "remove" for s in steps if s.op != "add"):
+            removed = {s.target.casefold() for s in steps if s.op == "remove"}
+            if removed >= known:
+                raise EditError("plan", "removes every present sound (keep at least one)")
+    return [s for s in steps if s.op != "add"] + adds
+
+
 class PlanningError(ValueError):
     """An instruction that cannot be planned; the message says which part and what to say instead."""
 

@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 import regex
 import torch
-from smartdj.engine.edits import LOCATIONS, QUALITIES, EditError, Step, parse_step, split_targets
+from smartdj.engine.edits import LOCATIONS, QUALITIES, EditError, Step, parse_step
+from smartdj.engine.planners import MAX_STEPS, check_generated
 
 log = logging.getLogger(__name__)
 
-MAX_STEPS = 4
 
 
 # ---- the plan grammar ----
@@ -111,15 +111,10 @@ def validate_plan(text: str, labels: list[str] | None, max_steps: int = MAX_STEP
             steps.append(parse_step(line))
         except EditError as e:
             return [], f"line {i} does not parse ({e.message[:120]})"
-    if labels:
-        known = {lb.casefold() for lb in labels}
-        for i, s in enumerate(steps, 1):
-            if s.op == "add":
-                continue
-            targets = split_targets(s.target) if s.op == "extract" else [s.target]
-            if s.target.casefold() not in known and any(t.casefold() not in known for t in targets):
-                return [], f"step {i} names {s.target!r}, which is not one of the labels"
-    return [s for s in steps if s.op != "add"] + [s for s in steps if s.op == "add"], None
+    try:
+        return check_generated(steps, labels, max_steps), None
+    except EditError as e:
+        return [], f"{e.part}: {e.message}"
 
 
 def _rules() -> Any:
