@@ -97,8 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
+    from smartdj.engine.config import ConfigError
+
     try:
         return int(args._run(args) or 0)
+    except ConfigError as e:  # a bad flag, variable or config file: say which, exit as a usage error
+        print(f"smartdj: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

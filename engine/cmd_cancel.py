@@ -6,22 +6,21 @@ Exit codes: 0 cancelled or cancelling, 1 the job had already ended, 3 no engine,
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+
+from smartdj.engine.client_args import add_engine_arguments, connect
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("job", help="the job id")
-    p.add_argument("--engine", default=None, help="engine endpoint (default $SMARTDJ_ZMQ or tcp://127.0.0.1:5557)")
-    p.add_argument("--token", default=None, help="engine token (default $SMARTDJ_TOKEN)")
+    add_engine_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    from smartdj.bridge.zmq_client import EngineClient, EngineError, EngineUnreachable
+    from smartdj.bridge.zmq_client import EngineError, EngineUnreachable
 
-    endpoint = args.engine or os.environ.get("SMARTDJ_ZMQ") or "tcp://127.0.0.1:5557"
-    with EngineClient(endpoint, token=args.token or os.environ.get("SMARTDJ_TOKEN"), timeout=3.0,
-                      client="cli") as c:
+    c, endpoint = connect(args)
+    with c:
         try:
             reply = c.cancel(args.job)
         except EngineUnreachable:

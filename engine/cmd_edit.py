@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
+
+from smartdj.engine.client_args import add_engine_arguments, connect
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_CANCELLED = 0, 1, 2, 3, 130
 
@@ -32,8 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--downmix", action="store_true", help="fold inputs with more than 2 channels to stereo")
     p.add_argument("--json", action="store_true", help="print one JSON object with the job, steps and renders")
     p.add_argument("--local", action="store_true", help="run in this process (no engine needed)")
-    p.add_argument("--engine", default=None, help="engine endpoint (default $SMARTDJ_ZMQ or tcp://127.0.0.1:5557)")
-    p.add_argument("--token", default=None, help="engine token (default $SMARTDJ_TOKEN)")
+    add_engine_arguments(p)
 
 
 class LocalEngine:
@@ -112,7 +112,7 @@ def _items(args: argparse.Namespace) -> tuple[list[dict], dict, str] | str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from smartdj.bridge.zmq_client import EngineClient, EngineError, EngineUnreachable
+    from smartdj.bridge.zmq_client import EngineError, EngineUnreachable
 
     parsed = _items(args)
     if isinstance(parsed, str):
@@ -125,12 +125,10 @@ def run(args: argparse.Namespace) -> int:
     options = {"planner": args.planner, "executor": args.executor, "seed": args.seed, "steps": args.steps,
                "guidance": args.guidance, "checkpoint": args.checkpoint, "downmix": args.downmix or None}
     options = {k: v for k, v in options.items() if v is not None}
-    endpoint = args.engine or os.environ.get("SMARTDJ_ZMQ") or "tcp://127.0.0.1:5557"
     if args.local:
-        client = LocalEngine()
+        client, endpoint = LocalEngine(), "in-process"
     else:
-        client = EngineClient(endpoint, token=args.token or os.environ.get("SMARTDJ_TOKEN"), timeout=3.0,
-                              client="cli")
+        client, endpoint = connect(args)
         try:
             client.request("ping", timeout=2.0)
         except EngineUnreachable:

@@ -142,7 +142,10 @@ def load_settings(flags: dict[str, Any] | None = None, config_file: str | os.Pat
     merged: dict[str, Any] = {}
     config_file = config_file or env.get("SMARTDJ_CONFIG")
     if config_file:
-        import tomllib
+        try:
+            import tomllib
+        except ModuleNotFoundError:  # Python 3.10
+            import tomli as tomllib
 
         try:
             with open(config_file, "rb") as f:

@@ -85,3 +85,17 @@ def test_demo_runs_end_to_end(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "1. remove the sound of car horn honking" in r.stdout
     assert len(list((tmp_path / "demo").rglob("step_*.wav"))) == 3
+
+
+def test_clients_find_the_engine_through_its_config_file(shared_engine, tmp_path):
+    import os
+
+    conf = tmp_path / "smartdj.toml"
+    conf.write_text(f'[engine]\nzmq = "{shared_engine.zmq}"\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("SMARTDJ_ZMQ", "SMARTDJ_TOKEN")}
+    r = smartdj("status", "--json", env={**env, "SMARTDJ_CONFIG": str(conf)})
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["engine"]["endpoints"]["zmq"] == shared_engine.zmq
+    conf.write_text("[engine]\nzmq = \n")
+    r = smartdj("status", env={**env, "SMARTDJ_CONFIG": str(conf)})
+    assert r.returncode == 2 and "not valid TOML" in r.stderr
