@@ -32,6 +32,18 @@ READY = re.compile(r"smartdj engine ready zmq=(\S+) osc=(\S+) pid=(\d+)")
 EXAMPLES = ROOT / "smartdj" / "data" / "audio"
 
 
+def _shared() -> Path:
+    """The workplace's ``shared`` folder (dev clips, conformance vectors, docs): $SMARTDJ_SHARED, the
+    checkout's sibling, or /work/shared. Tests that need it skip where none exists (a user's machine)."""
+    for cand in (os.environ.get("SMARTDJ_SHARED"), ROOT.parent / "shared", "/work/shared"):
+        if cand and (Path(cand) / "audio" / "dev").is_dir():
+            return Path(cand)
+    return ROOT.parent / "shared"
+
+
+SHARED = _shared()
+
+
 class EngineProcess:
     def __init__(self, state_dir: Path, extra: tuple[str, ...] = (), env: dict | None = None,
                  zmq: str = "tcp://127.0.0.1:0", osc: str = "127.0.0.1:0"):

@@ -7,16 +7,16 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import time
-from pathlib import Path
 
 import pytest
 import torch
+from conftest import SHARED
 from smartdj.engine.audio_io import read_audio
 from smartdj.engine.edits import parse_step
 from smartdj.models.alm_data import load_examples
 
 torch.set_num_threads(2)
-DEV = Path("/work/shared/audio/dev")
+DEV = SHARED / "audio" / "dev"
 N_EXAMPLES = 16
 
 

@@ -14,6 +14,7 @@ import soundfile as sf
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from conftest import SHARED
 from smartdj.engine import grounding
 from smartdj.engine.edits import Step
 from smartdj.engine.plan_eval import evaluate, load_examples
@@ -201,7 +202,7 @@ def test_rules_plan_most_of_the_designers_phrasing(planner, tmp_path):
     """The designer's instructions (what the ALM trains on) and the rule planner share conventions."""
     from smartdj.engine.synth import synthesize
 
-    manifest = ROOT.parent / "shared" / "audio" / "dev" / "manifest.csv"
+    manifest = SHARED / "audio" / "dev" / "manifest.csv"
     if not manifest.is_file():
         pytest.skip("dev clips not present")
     synthesize(manifest, tmp_path / "ds", count=60, seed=99, sr=8000, seconds=2.0, workers=1, progress=False)

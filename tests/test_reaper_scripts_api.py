@@ -6,8 +6,10 @@ import re
 import sys
 from pathlib import Path
 
+from conftest import SHARED
+
 ROOT = Path(__file__).resolve().parents[1]
-API_DOC = Path("/work/shared/docs/reaper-api.md")
+API_DOC = SHARED / "docs" / "reaper-api.md"
 sys.path.insert(0, str(ROOT / "tests" / "reaper_double"))
 import reaper_python as rp  # noqa: E402
 
@@ -22,7 +24,7 @@ def used_names() -> dict[str, set[str]]:
 
 
 def documented() -> set[str]:
-    doc = API_DOC if API_DOC.exists() else ROOT.parent / "shared" / "docs" / "reaper-api.md"
+    doc = API_DOC
     return set(re.findall(r"\bRPR_[A-Za-z]\w+", doc.read_text(encoding="utf-8"))) - {"RPR_X"}
 
 

@@ -13,6 +13,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from conftest import SHARED
 from smartdj.models import released
 from smartdj.models.checkpoint import read_config
 from smartdj.models.oobleck import OobleckVAE, StereoOobleck
@@ -21,7 +22,7 @@ from smartdj.models.udit import UDiT
 
 ROOT = Path(__file__).resolve().parents[1]
 SMARTDJ = Path(sys.executable).with_name("smartdj")
-CONF = ROOT.parent / "shared" / "conformance"
+CONF = SHARED / "conformance"
 
 TINY_UDIT = dict(released.UDIT_CONFIG, img_size=12, in_chans=6, out_chans=3, embed_dim=32, depth=2,
                  num_heads=2, ada_sola_rank=2, ada_sola_alpha=2, context_dim=8)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from conftest import SHARED
 from smartdj.engine.composer import render
 from smartdj.engine.designer import check_plan
 from smartdj.engine.edits import plan_from_json
@@ -22,7 +23,6 @@ from smartdj.engine.synth import (
     synthesize,
 )
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEV = SHARED / "audio" / "dev" / "manifest.csv"
 needs_dev = pytest.mark.skipif(not DEV.is_file(), reason=f"{DEV} not present (sibling 'shared' folder of the checkout)")
 

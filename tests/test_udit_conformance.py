@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 torch = pytest.importorskip("torch")
+from conftest import SHARED
 from safetensors.torch import load_file
 from smartdj.models.udit import UDiT
 
-CONF = Path(__file__).resolve().parents[2] / "shared" / "conformance"
+CONF = SHARED / "conformance"
 pytestmark = [pytest.mark.conformance,
               pytest.mark.skipif(not (CONF / "udit.json").is_file(),
                                  reason=f"conformance vectors not found at {CONF} (beside the checkout only)")]
