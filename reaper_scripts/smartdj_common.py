@@ -102,6 +102,13 @@ def selected_items():
     return [RPR_GetSelectedMediaItem(0, i) for i in range(RPR_CountSelectedMediaItems(0))]
 
 
+
+def select_only(items) -> None:
+    """Make ``items`` the selection (the user's selection is put back after we change it)."""
+    RPR_SelectAllMediaItems(0, False)
+    for it in items:
+        RPR_SetMediaItemSelected(it, True)
+
 def find_items(guids):
     """Item pointers for GUIDs (after a restart pointers change): select all, look, restore selection."""
     keep = selected_items()
@@ -113,9 +120,7 @@ def find_items(guids):
             g = item_guid(it)
             if g in guids:
                 found[g] = it
-        RPR_SelectAllMediaItems(0, False)
-        for it in keep:
-            RPR_SetMediaItemSelected(it, True)
+        select_only(keep)
     finally:
         RPR_PreventUIRefresh(-1)
     return found
@@ -637,9 +642,7 @@ def insert_scene_item(run, path, name, tag, ctx):
         ctx.peaks.append([RPR_GetMediaItemTake_Source(take), 0])
         run.rec["scene_item"] = item_guid(item)
         run.items["scene"] = item
-        RPR_SelectAllMediaItems(0, False)
-        for it in keep:
-            RPR_SetMediaItemSelected(it, True)
+        select_only(keep)
     finally:
         RPR_PreventUIRefresh(-1)
     return item
