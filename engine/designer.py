@@ -278,6 +278,32 @@ def design(labels_in_scene: Iterable, pool_labels: Iterable[str], rng: np.random
     return text, final
 
 
+# Requests a planner must refuse: too vague to act on, or about a sound that is not in the mix.
+VAGUE = ["make it better", "improve this", "make it sound nicer", "make it more interesting", "give it more vibe",
+         "make it sound professional", "can you fix this", "it needs something", "make it epic", "spice it up",
+         "make the whole thing better", "something feels wrong, sort it out", "just make it good",
+         "i don't like it, change it", "make it more exciting", "give it some energy", "polish this up",
+         "can you make this sound amazing", "make it slap", "do your thing"]
+ABSENT = ["remove the {x}", "turn down the {x}", "make the {x} louder", "pan the {x} to the left", "mute the {x}",
+          "keep only the {x}", "add reverb to the {x}", "make the {x} brighter", "shift the {x} 1 second later",
+          "get rid of the {x}"]
+
+
+def design_refusal(labels_in_scene: Iterable, pool_labels: Iterable[str],
+                   rng: np.random.Generator | int | None = None) -> str:
+    """An instruction with no valid plan for this scene: vague, or naming a sound that is not there."""
+    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    present = {lab.casefold() for lab, _ in _norm(labels_in_scene)}
+    absent = [p for p in dict.fromkeys(str(p) for p in pool_labels) if p.casefold() not in present]
+    if absent and rng.random() < 0.5:
+        text = _pick(rng, ABSENT).format(x=_spoken(rng, _pick(rng, absent)))
+    else:
+        text = _pick(rng, VAGUE)
+    frame = _pick(rng, ["{c}", "{c}", "please {c}", "can you {c}?", "{c}, thanks"])
+    text = frame.format(c=text)
+    return text[0].upper() + text[1:]
+
+
 def check_plan(labels_in_scene: Iterable, pool_labels: Iterable[str], steps: Sequence[Step]) -> list[str]:
     """SmartDJ's planner constraints that ``steps`` break (empty when it keeps them all)."""
     from smartdj.engine.edits import split_targets

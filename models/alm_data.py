@@ -135,4 +135,5 @@ def corpus_texts(examples: list[PlannerExample]) -> list[str]:
 
     texts = [format_prompt(ex.instruction, ex.labels) + format_target(ex.steps) for ex in examples]
     texts.append(" ".join(LOCATIONS + QUALITIES) + " up down dB seconds 0 1 2 3 4 5 6 7 8 9 . -")
+    texts.append(format_target([]))  # the refusal line
     return texts

@@ -17,6 +17,7 @@ from torch import nn
 
 PROMPT_FORMAT = "Sounds: {labels}\nInstruction: {instruction}\nPlan:\n"
 NO_LABELS = "unknown"
+REFUSAL = "cannot plan this"  # the whole output for a request with no valid plan
 
 TINY_LM = dict(hidden_size=128, intermediate_size=256, num_hidden_layers=2, num_attention_heads=4,
                num_key_value_heads=4, max_position_embeddings=512, tie_word_embeddings=False,
@@ -32,7 +33,8 @@ def format_prompt(instruction: str, labels: list[str] | None) -> str:
 
 
 def format_target(step_texts: list[str]) -> str:
-    return "".join(f"{t}\n" for t in step_texts)
+    """The LM's target: one canonical step per line; no steps = the refusal line."""
+    return "".join(f"{t}\n" for t in step_texts) if step_texts else f"{REFUSAL}\n"
 
 
 class AudioAdapter(nn.Module):

@@ -55,7 +55,9 @@ def plan_grammar(labels: list[str] | None, max_steps: int = MAX_STEPS) -> regex.
         rf"reverb the sound of {t}{at_the} with reverb level {level}",
         rf"change the timbre of the sound of {t}{at_the} to be more {_alt(list(QUALITIES))}",
     ]) + ")"
-    return regex.compile(rf"(?:{step}\n){{0,{max_steps - 1}}}{step}\n?")
+    from smartdj.models.alm_model import REFUSAL
+
+    return regex.compile(rf"(?:(?:{step}\n){{0,{max_steps - 1}}}{step}|{regex.escape(REFUSAL)})\n?")
 
 
 class GrammarProcessor:
@@ -98,11 +100,18 @@ class GrammarProcessor:
 
 
 # ---- validation ----
+REFUSED = "refused: the request names no edit the planner can make in this mix"
+
+
 def validate_plan(text: str, labels: list[str] | None, max_steps: int = MAX_STEPS) -> tuple[list[Step], str | None]:
     """``(steps, None)`` for a valid plan text, else ``([], reason)``. Adds are moved last."""
+    from smartdj.models.alm_model import REFUSAL
+
     lines = [ln for ln in text.split("\n") if ln.strip()]
     if not lines:
         return [], "empty output"
+    if [ln.strip() for ln in lines] == [REFUSAL]:
+        return [], REFUSED
     if len(lines) > max_steps:
         return [], f"{len(lines)} steps (at most {max_steps})"
     steps = []
@@ -160,7 +169,7 @@ class AlmPlanner:
         raw = model.generate(emb, prompt, max_new_tokens=self.max_new_tokens, num_beams=self.num_beams)
         steps, reason = validate_plan(raw, labels, self.max_steps)
         out = {"raw": raw, "steps": steps, "reason": reason, "tags": tags, "repaired": None}
-        if reason and self.repair:
+        if reason and reason != REFUSED and self.repair:
             grammar = plan_grammar(labels or None, self.max_steps)
             proc = GrammarProcessor(model.tokenizer, grammar, keep=max(2, self.num_beams + 1))
             fixed = model.generate(emb, prompt, max_new_tokens=self.max_new_tokens, num_beams=self.num_beams,
@@ -180,6 +189,8 @@ class AlmPlanner:
         if not isinstance(instruction, str) or not instruction.strip():
             raise PlanningError("empty instruction: say what to change, e.g. 'make the dog quieter'")
         d = self.decode(instruction, labels, audio)
+        if d["reason"] == REFUSED:  # the rule planner plans what is explicit, or refuses with specifics
+            return self._fallback(instruction, labels, audio, f"alm {REFUSED}; asked rules", d["tags"])
         if d["reason"] is not None:
             return self._fallback(instruction, labels, audio, f"alm output invalid ({d['reason']}); used rules",
                                   d["tags"])

@@ -22,9 +22,9 @@ log = logging.getLogger(__name__)
 
 PRESETS: dict[str, dict[str, Any]] = {
     "tiny": dict(lm="tiny", clap="tiny", steps=300, lr=3e-3, batch=16, warmup=20, weight_decay=0.0,
-                 audio_dropout=0.2, vocab_size=1000, lora=None, adapter={"hidden": 128}),
+                 audio_dropout=0.2, vocab_size=1000, lora=None, adapter={"hidden": 128}, refusals=0.1),
     "small": dict(lm=None, clap="laion/clap-htsat-unfused", steps=2000, lr=2e-4, batch=8, warmup=100,
-                  weight_decay=0.0, audio_dropout=0.2, vocab_size=None,
+                  weight_decay=0.0, audio_dropout=0.2, vocab_size=None, refusals=0.1,
                   lora=dict(r=16, lora_alpha=32, lora_dropout=0.05, target_modules="all-linear"),
                   adapter={"hidden": 1024}),
 }
@@ -63,6 +63,27 @@ def _restore_optimizer_state(opt: torch.optim.Optimizer, names: dict[int, str], 
             st = {k.split("::", 1)[0]: v.to(p.device) for k, v in flat.items() if k.split("::", 1)[1] == name}
             if st:
                 opt.state[p] = st
+
+
+def refusal_examples(exs: list, fraction: float, seed: int) -> list[tuple[int, Any]]:
+    """``(source index, example)`` pairs whose plan is the refusal: the source example's mix and labels
+    with a vague request or one about a sound that is not there (``engine.designer.design_refusal``)."""
+    import dataclasses
+
+    import numpy as np
+    from smartdj.engine.designer import design_refusal
+
+    n = int(round(fraction * len(exs)))
+    if n <= 0 or not exs:
+        return []
+    rng = np.random.default_rng(seed + 7919)
+    pool = sorted({lb for x in exs for lb in x.labels})
+    out = []
+    for k in range(n):
+        i = int(rng.integers(len(exs)))
+        text = design_refusal(exs[i].labels, pool, rng)
+        out.append((i, dataclasses.replace(exs[i], instruction=text, steps=[], id=f"refusal-{k}")))
+    return out
 
 
 def train_planner(data: str | os.PathLike | list, out: str | os.PathLike, *, config: str | dict | None = "tiny",
@@ -111,6 +132,8 @@ def train_planner(data: str | os.PathLike | list, out: str | os.PathLike, *, con
     embs = embed_examples(exs, model.clap)
     t_embed = time.time() - t0
     items = [(e, format_prompt(x.instruction, x.labels), format_target(x.steps)) for x, e in zip(exs, embs, strict=True)]
+    items += [(embs[i], format_prompt(x.instruction, x.labels), format_target([]))
+              for i, x in refusal_examples(exs, float(cfg.get("refusals", 0.1)), seed)]
 
     params = [p for p in model.parameters() if p.requires_grad]
     names = {id(p): n for n, p in model.named_parameters() if p.requires_grad}

@@ -82,7 +82,28 @@ def test_engine_facing_plan_on_a_real_wav(trained):
     for s in result.steps:
         assert parse_step(s.text) == s and (s.op == "add" or s.target in ("dog barking", "rain falling"))
     if result.planner == "rules":
-        assert result.fallback.startswith("alm output invalid")
+        assert result.fallback.startswith(("alm output invalid", "alm refused"))
+
+
+def test_refuses_what_has_no_plan(trained):
+    from smartdj.engine.planners import PlanningError
+    from smartdj.models.alm_planner import REFUSED, make_planner
+    from smartdj.models.train_planner import refusal_examples
+
+    planner = make_planner(checkpoint=trained["ckpt"])
+    refusals = refusal_examples(load_examples(trained["data"]), 0.1, 0)  # what training mixed in (seed 0)
+    assert len(refusals) == 2
+    refused = 0
+    for _, ex in refusals:
+        audio = read_audio(ex.audio_path)
+        refused += planner.decode(ex.instruction, ex.labels, audio)["reason"] == REFUSED
+        try:
+            result = planner.plan(ex.instruction, labels=ex.labels, audio=audio)
+        except PlanningError:
+            continue  # the rule planner, asked in turn, refused with its own reason
+        assert result.planner == "rules" and result.fallback.startswith("alm refused")
+    print(f"ALM refused {refused}/{len(refusals)} of its refusal examples: {[ex.instruction for _, ex in refusals]}")
+    assert refused == len(refusals)
 
 
 def test_resume_continues_from_the_checkpoint(trained, tmp_path):

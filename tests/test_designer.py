@@ -86,3 +86,23 @@ def test_three_locations_and_bad_input():
         design([], POOL, 0)
     with pytest.raises(ValueError, match="distinct"):
         design(["dog", "Dog"], POOL, 0)
+
+
+def test_refusals_have_no_plan():
+    from smartdj.engine.designer import design_refusal
+    from smartdj.engine.planner_rules import RulePlanner
+    from smartdj.engine.planners import PlanningError
+
+    rules = RulePlanner(embeddings=False)
+    scene, pool = ["dog barking", "rain falling", "church bell"], ["dog barking", "rain falling", "church bell",
+                                                                     "cow mooing", "jet airplane flying over"]
+    texts = {design_refusal(scene, pool, seed) for seed in range(200)}
+    assert len(texts) > 60 and design_refusal(scene, pool, 5) == design_refusal(scene, pool, 5)
+    assert not any(lb in t for t in texts for lb in scene)  # an absent sound, never a present one
+    planned = []
+    for t in texts:
+        try:
+            planned.append((t, [s.text for s in rules.plan(t, scene).steps]))
+        except PlanningError:
+            pass
+    assert not planned, planned

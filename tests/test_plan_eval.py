@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from smartdj.engine.edits import parse_step
 from smartdj.engine.plan_eval import Example, Outcome, load_examples, score, step_tuple
 
 ROOT = Path(__file__).resolve().parents[1]
-SMARTDJ = str(ROOT / ".venv" / "bin" / "smartdj")
+SMARTDJ = str(Path(sys.executable).parent / "smartdj")  # the console script of the venv running the tests
 
 
 def steps(*texts: str):

@@ -22,7 +22,7 @@ from smartdj.engine.planner_rules import RulePlanner
 from smartdj.engine.planners import FallbackPlanner, PlanningError, PlanResult, get_planner
 
 ROOT = Path(__file__).resolve().parents[1]
-SMARTDJ = str(ROOT / ".venv" / "bin" / "smartdj")
+SMARTDJ = str(Path(sys.executable).parent / "smartdj")  # the console script of the venv running the tests
 MANIFEST = ["dog barking", "vacuum cleaner", "drum kit break beat (Amen break loop)", "church bell", "rain falling",
             "piano note", "snare drum hit", "woman speaking: 'Hello world'", "traffic"]
 
