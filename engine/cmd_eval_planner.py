@@ -68,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
     for row in ROWS:
         print(f"{row:<{width}}  " + "  ".join(f"{_fmt(results[n][row]):>10}" for n in names))
     for n in names:
+        by, ok = results[n]["planned_by"], results[n]["exact_by"]
+        print(f"{n}: planned by " + ", ".join(f"{who} {k} ({ok.get(who, 0)} right)" for who, k in sorted(by.items())))
+    for n in names:
         if results[n]["fallback"]:
             print(f"note: {n}: {results[n]['fallback']}")
         for w in results[n]["wrong"][: args.show_wrong]:

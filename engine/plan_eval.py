@@ -49,6 +49,7 @@ class Outcome:
     error: str | None = None
     crashed: bool = False
     seconds: float = 0.0
+    planner: str = ""  # who produced the plan ("alm", or "rules" after a fallback); "" when refused
 
     @property
     def exact(self) -> bool:
@@ -173,6 +174,8 @@ class Metrics:
     failures: int = 0
     seconds: float = 0.0
     wrong: list[dict] = field(default_factory=list)
+    planned_by: Counter = field(default_factory=Counter)  # planner name (or "refused") -> examples
+    exact_by: Counter = field(default_factory=Counter)  # the same, exactly right
 
     def summary(self) -> dict:
         def ratio(a: int, b: int) -> float | None:
@@ -189,7 +192,8 @@ class Metrics:
                 "grounding_accuracy": ratio(self.ground_hits, self.ground_total),
                 "refusal_accuracy": ratio(self.refused_ok, self.refusable),
                 "false_refusals": self.false_refusals, "crashes": self.crashes, "failures": self.failures,
-                "ms_per_plan": round(1000 * self.seconds / self.examples, 2) if self.examples else None}
+                "ms_per_plan": round(1000 * self.seconds / self.examples, 2) if self.examples else None,
+                "planned_by": dict(self.planned_by), "exact_by": dict(self.exact_by)}
 
 
 def score(outcomes: Iterable[Outcome]) -> Metrics:
@@ -198,6 +202,9 @@ def score(outcomes: Iterable[Outcome]) -> Metrics:
         m.examples += 1
         m.seconds += o.seconds
         m.crashes += int(o.crashed)
+        who = "crashed" if o.crashed else (o.planner or "rules") if o.steps is not None else "refused"
+        m.planned_by[who] += 1
+        m.exact_by[who] += int(o.exact)
         gold = o.example.steps
         if gold is None:
             m.refusable += 1
@@ -237,7 +244,7 @@ def run_planner(planner, examples: Iterable[Example], with_audio: bool = True) -
 
                 audio = read_audio(ex.audio)
             result = planner.plan(ex.instruction, labels=ex.labels, audio=audio)
-            outcome = Outcome(ex, steps=list(result.steps))
+            outcome = Outcome(ex, steps=list(result.steps), planner=result.planner)
         except PlanningError as e:
             outcome = Outcome(ex, error=str(e))
         except Exception as e:  # a crash is a failure to report, not to hide

@@ -108,3 +108,21 @@ def test_eval_command_two_planners_json(tmp_path):
     p = subprocess.run([SMARTDJ, "eval", "planner", "--data", str(tmp_path / "nope.jsonl")], capture_output=True,
                        text=True, env=env, timeout=120)
     assert p.returncode == 2
+
+
+def test_summary_says_which_planner_planned_each_example():
+    from smartdj.engine.plan_eval import evaluate
+    from smartdj.engine.planners import PlanningError, PlanResult
+
+    class Picky:  # plans one example itself, hands one to "rules", refuses the third
+        def plan(self, instruction, labels=None, audio=None):
+            if instruction == "refuse":
+                raise PlanningError("no")
+            step = parse_step("remove the sound of dog barking")
+            return PlanResult(steps=[step], planner="alm" if instruction == "a" else "rules")
+
+    exs = [Example(instruction=t, labels=["dog barking"], steps=[parse_step("remove the sound of dog barking")], id=t)
+           for t in ("a", "b")] + [Example(instruction="refuse", labels=None, steps=None, id="r")]
+    summary = evaluate(Picky(), exs).summary()
+    assert summary["planned_by"] == {"alm": 1, "rules": 1, "refused": 1}
+    assert summary["exact_by"] == {"alm": 1, "rules": 1, "refused": 1}
