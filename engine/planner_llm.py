@@ -72,11 +72,6 @@ def parse_reply(text: str) -> list[Step]:
     return parse_plan(body)
 
 
-def check_steps(steps: list[Step], labels: list[str] | None, max_steps: int = MAX_STEPS) -> list[Step]:
-    """Constraints beyond the templates (engine/planners.py ``check_generated``)."""
-    return check_generated(steps, labels, max_steps)
-
-
 class LLMPlanner:
     """Chat-completions planner; see the module docstring."""
 
@@ -127,7 +122,7 @@ class LLMPlanner:
             return self._fallback(instruction, labels, audio,
                                   f"llm could not plan it ({reply.strip()[:160]}); used rules")
         try:
-            steps = check_steps(parse_reply(reply), labels, self.max_steps)
+            steps = check_generated(parse_reply(reply), labels, self.max_steps)
         except EditError as e:
             return self._fallback(instruction, labels, audio, f"llm reply invalid ({e}); used rules")
         return PlanResult(steps=steps, planner="llm", fallback=None, tags=[f"llm:{self.model}"])

@@ -12,7 +12,8 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from smartdj.bridge.protocol import TERMINAL_EVENTS
@@ -58,6 +59,17 @@ class Store:
         self._db.executescript(SCHEMA)
         self._listeners: list[Listener] = []
 
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One atomic write (the caller holds ``_lock``): all of it, or none of it."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -86,8 +98,7 @@ class Store:
                 row = self._db.execute("SELECT job FROM submit_refs WHERE ref = ?", (ref,)).fetchone()
                 if row is not None:
                     return row[0], False
-            self._db.execute("BEGIN")
-            try:
+            with self._transaction():
                 if ref is not None:
                     self._db.execute("INSERT INTO submit_refs (ref, job) VALUES (?, ?)", (ref, job_id))
                 self._db.execute("INSERT INTO jobs (id, created, updated, state, client, instruction, spec, last_seq) "
@@ -96,10 +107,6 @@ class Store:
                                   json.dumps(spec)))
                 self._db.execute("INSERT INTO events (job, seq, type, time, body) VALUES (?, 1, 'accepted', ?, ?)",
                                  (job_id, now, json.dumps(event)))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
         self._notify(job_id, event)
         return job_id, True
 
@@ -165,16 +172,11 @@ class Store:
             event = {"seq": seq, "type": type_, "time": round(now, 3), **fields}
             state = EVENT_STATE.get(type_, "running" if type_ in ("step_started", "step_done", "progress")
                                     and cur[1] == "queued" else cur[1])
-            self._db.execute("BEGIN")
-            try:
+            with self._transaction():
                 self._db.execute("INSERT INTO events (job, seq, type, time, body) VALUES (?, ?, ?, ?, ?)",
                                  (job_id, seq, type_, now, json.dumps(event)))
                 self._db.execute("UPDATE jobs SET last_seq = ?, updated = ?, state = ? WHERE id = ?",
                                  (seq, now, state, job_id))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
         self._notify(job_id, event)
         return event
 
