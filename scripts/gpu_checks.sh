@@ -10,7 +10,7 @@ python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upg
 # The package maps top-level folders under smartdj.*: mirror that with links instead of installing.
 mkdir -p /tmp/pkg/smartdj && cp -r smartdj/. /tmp/pkg/smartdj/ && for d in engine bridge models reaper_scripts; do ln -sfn "$PWD/$d" "/tmp/pkg/smartdj/$d"; done
 export PYTHONPATH=/tmp/pkg:/tmp/site
-SDJ="python3 -m smartdj.engine.cli"
+SDJ="python3 -m smartdj.engine.cli.main"
 REPO="$PWD"; cd /tmp  # the checkout's own smartdj/ folder would shadow /tmp/pkg/smartdj
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
 python3 -c "import torch,diffusers,transformers;print('torch',torch.__version__,'diffusers',diffusers.__version__,'transformers',transformers.__version__)" | tee -a "$OUT/gpu.txt"

@@ -21,5 +21,5 @@ stamp="$VENV/.smartdj-installed"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing smartdj[$EXTRAS]" >&2
   "${PIP[@]}" install -e ".[$EXTRAS]" 2>&1 | grep -v "^WARNING: Location" || true
-  "$VENV/bin/python" -c "import smartdj.engine.cli" && touch "$stamp"
+  "$VENV/bin/python" -c "import smartdj.engine.cli.main" && touch "$stamp"
 fi

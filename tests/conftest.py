@@ -65,7 +65,7 @@ class EngineProcess:
         return int(self.osc.rsplit(":", 1)[1])
 
     def command(self) -> list[str]:
-        return [PYTHON, "-m", "smartdj.engine.cli", "serve", "--zmq", self.zmq, "--osc", self.osc,
+        return [PYTHON, "-m", "smartdj.engine.cli.main", "serve", "--zmq", self.zmq, "--osc", self.osc,
                 "--state-dir", str(self.state_dir), *self.extra]
 
     def start(self, timeout: float = 30.0) -> EngineProcess:

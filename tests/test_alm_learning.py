@@ -11,9 +11,9 @@ import time
 import pytest
 import torch
 from conftest import SHARED
-from smartdj.engine.audio_io import read_audio
-from smartdj.engine.edits import parse_step
-from smartdj.models.alm_data import load_examples
+from smartdj.bridge.language import parse_step
+from smartdj.engine.audio.io import read_audio
+from smartdj.models.planner.data import load_examples
 
 torch.set_num_threads(2)
 DEV = SHARED / "audio" / "dev"
@@ -24,8 +24,8 @@ N_EXAMPLES = 16
 def trained(tmp_path_factory) -> dict:
     if not (DEV / "manifest.csv").is_file():
         pytest.skip("dev clips not present")
-    from smartdj.engine.cli import main
-    from smartdj.engine.synth import synthesize
+    from smartdj.engine.cli.main import main
+    from smartdj.engine.data.synth import synthesize
 
     root = tmp_path_factory.mktemp("alm")
     synthesize(DEV / "manifest.csv", root / "data", count=N_EXAMPLES, seed=3, sr=24000, seconds=4.0, workers=1,
@@ -39,7 +39,7 @@ def trained(tmp_path_factory) -> dict:
 
 
 def test_learns_its_training_plans_with_audio(trained):
-    from smartdj.engine.planners import get_planner
+    from smartdj.engine.planning.base import get_planner
 
     planner = get_planner("alm", checkpoint=str(trained["ckpt"]))
     assert planner.name == "alm" and getattr(planner, "checkpoint", None) == str(trained["ckpt"])
@@ -59,9 +59,9 @@ def test_learns_its_training_plans_with_audio(trained):
 
 
 def test_plans_without_audio_through_the_evaluator(trained):
-    from smartdj.engine.plan_eval import evaluate
-    from smartdj.engine.plan_eval import load_examples as eval_examples
-    from smartdj.engine.planners import get_planner
+    from smartdj.engine.evaluation.planner import evaluate
+    from smartdj.engine.evaluation.planner import load_examples as eval_examples
+    from smartdj.engine.planning.base import get_planner
 
     examples = eval_examples(trained["data"])[:8]  # a subset: the full set is scored with audio above
     assert all(ex.audio for ex in examples)  # synthesized examples carry their input mix...
@@ -73,7 +73,7 @@ def test_plans_without_audio_through_the_evaluator(trained):
 
 
 def test_engine_facing_plan_on_a_real_wav(trained):
-    from smartdj.models.alm_planner import make_planner
+    from smartdj.engine.planning.alm import make_planner
 
     planner = make_planner(checkpoint=trained["ckpt"])
     audio = read_audio(DEV / "01_dog_barking.wav")
@@ -86,9 +86,9 @@ def test_engine_facing_plan_on_a_real_wav(trained):
 
 
 def test_refuses_what_has_no_plan(trained):
-    from smartdj.engine.planners import PlanningError
-    from smartdj.models.alm_planner import REFUSED, make_planner
-    from smartdj.models.train_planner import refusal_examples
+    from smartdj.engine.planning.alm import REFUSED, make_planner
+    from smartdj.engine.planning.base import PlanningError
+    from smartdj.models.training.planner import refusal_examples
 
     planner = make_planner(checkpoint=trained["ckpt"])
     refusals = refusal_examples(load_examples(trained["data"]), 0.1, 0)  # what training mixed in (seed 0)
@@ -109,7 +109,7 @@ def test_refuses_what_has_no_plan(trained):
 def test_resume_continues_from_the_checkpoint(trained, tmp_path):
     import shutil
 
-    from smartdj.engine.cli import main
+    from smartdj.engine.cli.main import main
     from smartdj.models.checkpoint import read_config
 
     ckpt = tmp_path / "ckpt"
@@ -124,7 +124,7 @@ def test_resume_continues_from_the_checkpoint(trained, tmp_path):
 def test_installed_checkpoint_is_found(trained, tmp_path, monkeypatch):
     import shutil
 
-    from smartdj.models.alm_planner import AlmPlanner, make_planner
+    from smartdj.engine.planning.alm import AlmPlanner, make_planner
 
     monkeypatch.setenv("SMARTDJ_MODELS_DIR", str(tmp_path / "models"))
     (tmp_path / "models" / "not-a-checkpoint").mkdir(parents=True)

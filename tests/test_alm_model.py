@@ -9,16 +9,22 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np
 import pytest
 import torch
-from smartdj.engine.edits import parse_step
-from smartdj.models.alm_model import (
+from smartdj.bridge.language import parse_step
+from smartdj.engine.planning.alm import (
+    AlmPlanner,
+    GrammarProcessor,
+    make_planner,
+    plan_grammar,
+    validate_plan,
+)
+from smartdj.models.components.clap import build_clap, convert_laion_state_dict
+from smartdj.models.planner.model import (
     PlannerModel,
     format_prompt,
     load_planner,
     save_planner,
     train_bpe_tokenizer,
 )
-from smartdj.models.alm_planner import AlmPlanner, GrammarProcessor, make_planner, plan_grammar, validate_plan
-from smartdj.models.clap_encoder import build_clap, convert_laion_state_dict
 
 torch.set_num_threads(2)
 LABELS = ["dog barking", "rain falling", "crow caw (single)"]
@@ -153,7 +159,7 @@ def test_no_checkpoint_falls_back_visibly(tmp_path, monkeypatch):
     planner = make_planner()
     result = planner.plan("remove the rain", labels=LABELS)
     assert result.planner == "rules" and "no alm planner checkpoint" in result.fallback
-    from smartdj.engine.planners import get_planner
+    from smartdj.engine.planning.base import get_planner
 
     result = get_planner("alm", checkpoint=str(tmp_path / "missing")).plan("remove the rain", labels=LABELS)
     assert result.fallback and "missing" in result.fallback

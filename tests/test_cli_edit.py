@@ -11,7 +11,7 @@ from conftest import PYTHON, SCENE_INSTRUCTION
 
 
 def smartdj(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([PYTHON, "-m", "smartdj.engine.cli", *args], capture_output=True, text=True,
+    return subprocess.run([PYTHON, "-m", "smartdj.engine.cli.main", *args], capture_output=True, text=True,
                           timeout=120, env=env)
 
 
@@ -80,7 +80,7 @@ def test_no_engine_and_local(examples, tmp_path):
 
 
 def test_demo_runs_end_to_end(tmp_path):
-    r = subprocess.run([PYTHON, "-m", "smartdj.engine.cli", "demo", "--out-dir", str(tmp_path / "demo")],
+    r = subprocess.run([PYTHON, "-m", "smartdj.engine.cli.main", "demo", "--out-dir", str(tmp_path / "demo")],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "1. remove the sound of car horn honking" in r.stdout

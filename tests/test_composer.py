@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 import soundfile as sf
-from smartdj.engine import dsp
-from smartdj.engine.composer import (
+from smartdj.bridge.language import Step
+from smartdj.engine.audio import dsp
+from smartdj.engine.compose.composer import (
     ComposeError,
     Scene,
     Source,
@@ -18,8 +19,7 @@ from smartdj.engine.composer import (
     render,
     source_audio,
 )
-from smartdj.engine.edits import Step
-from smartdj.engine.mixture_ops import NeedsSeparation, apply_to_mixture, supports
+from smartdj.engine.compose.mixture import NeedsSeparation, apply_to_mixture, supports
 
 
 def noise(seconds: float, sr: int, seed: int, channels: int = 1, amp: float = 0.1) -> np.ndarray:
@@ -121,7 +121,7 @@ def test_reverb_adds_a_tail_and_grows_with_level():
     # deterministic
     a = render(apply_step(scene, Step("reverb", "snare", level=5)))
     dsp.room_ir.cache_clear()
-    from smartdj.engine.scene import clear_cache
+    from smartdj.engine.compose.scene import clear_cache
     clear_cache()
     np.testing.assert_array_equal(a, render(apply_step(scene, Step("reverb", "snare", level=5))))
 

@@ -147,7 +147,7 @@ def test_port_taken_exits_3_for_each_transport(running_engine, tmp_path):
     zmq_port = running_engine.zmq.rsplit(":", 1)[1]
     for flags, word in ((["--zmq", f"tcp://127.0.0.1:{zmq_port}", "--osc", "127.0.0.1:0"], "zmq"),
                         (["--zmq", "tcp://127.0.0.1:0", "--osc", running_engine.osc], "OSC")):
-        r = subprocess.run([PYTHON, "-m", "smartdj.engine.cli", "serve", *flags, "--state-dir",
+        r = subprocess.run([PYTHON, "-m", "smartdj.engine.cli.main", "serve", *flags, "--state-dir",
                             str(tmp_path / f"s{word}")], capture_output=True, text=True, timeout=60)
         assert r.returncode == 3, r.stderr
         assert "already in use" in r.stderr
@@ -155,7 +155,7 @@ def test_port_taken_exits_3_for_each_transport(running_engine, tmp_path):
 
 def test_remote_needs_opt_in_token_and_folders(tmp_path):
     def serve(*flags):
-        return subprocess.run([PYTHON, "-m", "smartdj.engine.cli", "serve", "--state-dir", str(tmp_path / "s"),
+        return subprocess.run([PYTHON, "-m", "smartdj.engine.cli.main", "serve", "--state-dir", str(tmp_path / "s"),
                                "--osc", "127.0.0.1:0", *flags], capture_output=True, text=True, timeout=60)
     r = serve("--zmq", "tcp://0.0.0.0:0")
     assert r.returncode == 2 and "--allow-remote" in r.stderr

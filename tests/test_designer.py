@@ -6,8 +6,8 @@ import collections
 
 import numpy as np
 import pytest
-from smartdj.engine.designer import THREE_LOCATIONS, check_plan, design
-from smartdj.engine.edits import LOCATIONS, OPS, parse_step, split_targets
+from smartdj.bridge.language import LOCATIONS, OPS, parse_step, split_targets
+from smartdj.engine.data.designer import THREE_LOCATIONS, check_plan, design
 
 POOL = ["dog barking", "rain falling", "thunder (lightning strike)", "applause", "piano note", "violin (fingered note)",
         "car horn honking", "woman speaking: 'Hello world'", "clock ticking", "fire truck siren"]
@@ -89,9 +89,9 @@ def test_three_locations_and_bad_input():
 
 
 def test_refusals_have_no_plan():
-    from smartdj.engine.designer import design_refusal
-    from smartdj.engine.planner_rules import RulePlanner
-    from smartdj.engine.planners import PlanningError
+    from smartdj.engine.data.designer import design_refusal
+    from smartdj.engine.planning.base import PlanningError
+    from smartdj.engine.planning.rules import RulePlanner
 
     rules = RulePlanner(embeddings=False)
     scene, pool = ["dog barking", "rain falling", "church bell"], ["dog barking", "rain falling", "church bell",

@@ -58,13 +58,13 @@ def test_edit_with_a_checkpoint_trained_by_smartdj_train(engine_factory, example
 
 
 def test_released_layout_weights_run_through_the_engine(engine_factory, examples, tmp_path):
-    from smartdj.models import released
     from smartdj.models.checkpoint import load_checkpoint
-    from smartdj.models.latents import build_codec
-    from smartdj.models.oobleck import OobleckVAE
-    from smartdj.models.pipeline import EditPipeline
-    from smartdj.models.text_encoder import build_text_encoder
-    from smartdj.models.udit import UDiT
+    from smartdj.models.components.latents import build_codec
+    from smartdj.models.components.oobleck import OobleckVAE
+    from smartdj.models.components.text_encoder import build_text_encoder
+    from smartdj.models.components.udit import UDiT
+    from smartdj.models.pipelines.edit import EditPipeline
+    from smartdj.models.release import released
 
     torch.manual_seed(0)
     udit_cfg = dict(released.UDIT_CONFIG, img_size=16, in_chans=12, out_chans=6, embed_dim=32, depth=2,

@@ -10,12 +10,12 @@ import torch
 
 torch.set_num_threads(2)
 
+from smartdj.models.components.editor import build_backbone
+from smartdj.models.components.latents import StftCodec, build_codec
+from smartdj.models.components.text_encoder import build_text_encoder
 from smartdj.models.configs import EDITOR_CONFIGS, OOBLECK_TINY, editor_config
-from smartdj.models.diffusion import make_scheduler, rescale_noise_cfg
-from smartdj.models.editor import build_backbone
-from smartdj.models.latents import StftCodec, build_codec
-from smartdj.models.pipeline import crossfade_weights, select_device, stitch_windows, window_plan
-from smartdj.models.text_encoder import build_text_encoder
+from smartdj.models.diffusion.ddim import make_scheduler, rescale_noise_cfg
+from smartdj.models.pipelines.edit import crossfade_weights, select_device, stitch_windows, window_plan
 
 
 def test_stft_codec_is_exact():

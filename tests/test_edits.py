@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from smartdj.engine.edits import (
+from smartdj.bridge.language import (
     LOCATIONS,
     OPS,
     EditError,

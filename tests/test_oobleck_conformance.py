@@ -9,7 +9,7 @@ import pytest
 torch = pytest.importorskip("torch")
 from conftest import SHARED
 from safetensors.torch import load_file
-from smartdj.models.oobleck import OobleckVAE, StereoOobleck
+from smartdj.models.components.oobleck import OobleckVAE, StereoOobleck
 
 CONF = SHARED / "conformance"
 pytestmark = [pytest.mark.conformance,

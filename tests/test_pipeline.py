@@ -12,8 +12,8 @@ import torch
 torch.set_num_threads(2)
 
 from smartdj.models.configs import editor_config
-from smartdj.models.diffusion import EditCancelled
-from smartdj.models.pipeline import EditPipeline, EditResult
+from smartdj.models.diffusion.ddim import EditCancelled
+from smartdj.models.pipelines.edit import EditPipeline, EditResult
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def test_loud_input_is_scaled_down_and_back(pipe):
 
 
 def test_models_list_reads_configs(pipe, tmp_path, capsys):
-    from smartdj.models import cmd_models_list
+    from smartdj.engine.cli import models_list as cmd_models_list
 
     pipe.save(tmp_path / "m" / "my-editor", meta={"config_name": "tiny", "source": "unit test", "licence": "MIT"})
     rows = cmd_models_list.scan([tmp_path / "m"])

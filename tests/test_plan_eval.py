@@ -12,8 +12,8 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from smartdj.engine.edits import parse_step
-from smartdj.engine.plan_eval import Example, Outcome, load_examples, score, step_tuple
+from smartdj.bridge.language import parse_step
+from smartdj.engine.evaluation.planner import Example, Outcome, load_examples, score, step_tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 SMARTDJ = str(Path(sys.executable).parent / "smartdj")  # the console script of the venv running the tests
@@ -111,8 +111,8 @@ def test_eval_command_two_planners_json(tmp_path):
 
 
 def test_summary_says_which_planner_planned_each_example():
-    from smartdj.engine.plan_eval import evaluate
-    from smartdj.engine.planners import PlanningError, PlanResult
+    from smartdj.engine.evaluation.planner import evaluate
+    from smartdj.engine.planning.base import PlanningError, PlanResult
 
     class Picky:  # plans one example itself, hands one to "rules", refuses the third
         def plan(self, instruction, labels=None, audio=None):

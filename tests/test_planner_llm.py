@@ -7,8 +7,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from smartdj.engine.planner_llm import SYSTEM_PROMPT, make_planner
-from smartdj.engine.planners import get_planner
+from smartdj.engine.planning.base import get_planner
+from smartdj.engine.planning.llm import SYSTEM_PROMPT, make_planner
 
 LABELS = ["dog barking", "rain falling", "piano note"]
 

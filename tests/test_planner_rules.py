@@ -15,11 +15,11 @@ import soundfile as sf
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from conftest import SHARED
-from smartdj.engine import grounding
-from smartdj.engine.edits import Step
-from smartdj.engine.plan_eval import evaluate, load_examples
-from smartdj.engine.planner_rules import RulePlanner
-from smartdj.engine.planners import FallbackPlanner, PlanningError, PlanResult, get_planner
+from smartdj.bridge.language import Step
+from smartdj.engine.evaluation.planner import evaluate, load_examples
+from smartdj.engine.planning import grounding
+from smartdj.engine.planning.base import FallbackPlanner, PlanningError, PlanResult, get_planner
+from smartdj.engine.planning.rules import RulePlanner
 
 ROOT = Path(__file__).resolve().parents[1]
 SMARTDJ = str(Path(sys.executable).parent / "smartdj")  # the console script of the venv running the tests
@@ -200,7 +200,7 @@ if __name__ == "__main__":
 
 def test_rules_plan_most_of_the_designers_phrasing(planner, tmp_path):
     """The designer's instructions (what the ALM trains on) and the rule planner share conventions."""
-    from smartdj.engine.synth import synthesize
+    from smartdj.engine.data.synth import synthesize
 
     manifest = SHARED / "audio" / "dev" / "manifest.csv"
     if not manifest.is_file():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from smartdj.engine import reaper_install as ri
+from smartdj.engine.reaper import install as ri
 
 USER_LINES = ['KEY 1 65 40001 0', 'SCR 4 0 RSdeadbeef "Custom: mine.lua" "mine.lua"',
               f'KEY {ri.CTRL_ALT_SHIFT} 67 40002 0']  # the user's own Ctrl+Alt+Shift+C
@@ -40,11 +40,11 @@ def test_install_leaves_kb_alone_while_reaper_runs_and_without_shortcuts(tmp_pat
 
 
 def test_cli_install(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "smartdj.engine.cli", "reaper", "install", "--resource-path",
+    out = subprocess.run([sys.executable, "-m", "smartdj.engine.cli.main", "reaper", "install", "--resource-path",
                           str(tmp_path), "--no-shortcuts", "--json"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "Scripts" / "SmartDJ" / "smartdj_scene.py").exists()
-    bad = subprocess.run([sys.executable, "-m", "smartdj.engine.cli", "reaper", "install", "--resource-path",
+    bad = subprocess.run([sys.executable, "-m", "smartdj.engine.cli.main", "reaper", "install", "--resource-path",
                           str(tmp_path / "nope")], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1 and "not a folder" in bad.stderr
 

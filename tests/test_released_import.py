@@ -14,11 +14,11 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from conftest import SHARED
-from smartdj.models import released
 from smartdj.models.checkpoint import read_config
-from smartdj.models.oobleck import OobleckVAE, StereoOobleck
-from smartdj.models.released import ReleaseError, import_release, load_released
-from smartdj.models.udit import UDiT
+from smartdj.models.components.oobleck import OobleckVAE, StereoOobleck
+from smartdj.models.components.udit import UDiT
+from smartdj.models.release import released
+from smartdj.models.release.released import ReleaseError, import_release, load_released
 
 ROOT = Path(__file__).resolve().parents[1]
 SMARTDJ = Path(sys.executable).with_name("smartdj")

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 from conftest import SHARED
-from smartdj.engine.composer import render
-from smartdj.engine.designer import check_plan
-from smartdj.engine.edits import plan_from_json
-from smartdj.engine.synth import (
+from smartdj.bridge.language import plan_from_json
+from smartdj.engine.compose.composer import render
+from smartdj.engine.data.designer import check_plan
+from smartdj.engine.data.synth import (
     SynthError,
     load_dataset,
     load_library,
@@ -30,7 +30,7 @@ needs_dev = pytest.mark.skipif(not DEV.is_file(), reason=f"{DEV} not present (si
 @needs_dev
 def test_cli_synth_and_rerender(tmp_path):
     out = tmp_path / "ds"
-    proc = subprocess.run([sys.executable, "-m", "smartdj.engine.cli", "synth", "--sources", str(DEV), "--out", str(out),
+    proc = subprocess.run([sys.executable, "-m", "smartdj.engine.cli.main", "synth", "--sources", str(DEV), "--out", str(out),
                            "--count", "8", "--seed", "3", "--json"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["count"] == 8
@@ -54,7 +54,7 @@ def test_cli_synth_and_rerender(tmp_path):
             np.testing.assert_allclose(render(scene), audio.T, atol=1e-6)
         assert rec["peaks"][0] == pytest.approx(float(np.max(np.abs(render(scenes[0])))), abs=1e-5)
     assert not list(out.glob(".*"))  # no temporaries left behind
-    again = subprocess.run([sys.executable, "-m", "smartdj.engine.cli", "synth", "--sources", str(DEV), "--out", str(out),
+    again = subprocess.run([sys.executable, "-m", "smartdj.engine.cli.main", "synth", "--sources", str(DEV), "--out", str(out),
                             "--count", "2"], capture_output=True, text=True, timeout=60)
     assert again.returncode == 2 and "already holds a dataset" in again.stderr
 

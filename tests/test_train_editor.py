@@ -50,10 +50,10 @@ def make_dataset(root, n_ex=4, seconds=2.0, seed=0):
 
 
 def test_tiny_editor_learns_an_edit(tmp_path):
-    from smartdj.models.cmd_eval_editor import evaluate
-    from smartdj.models.editor_data import load_pairs
-    from smartdj.models.pipeline import EditPipeline
-    from smartdj.models.train_editor import train_editor
+    from smartdj.engine.cli.eval_editor import evaluate
+    from smartdj.models.pipelines.edit import EditPipeline
+    from smartdj.models.training.editor import train_editor
+    from smartdj.models.training.editor_data import load_pairs
 
     data = make_dataset(tmp_path / "data")
     cfg = editor_config("tiny")

@@ -9,7 +9,7 @@ import pytest
 torch = pytest.importorskip("torch")
 from conftest import SHARED
 from safetensors.torch import load_file
-from smartdj.models.udit import UDiT
+from smartdj.models.components.udit import UDiT
 
 CONF = SHARED / "conformance"
 pytestmark = [pytest.mark.conformance,

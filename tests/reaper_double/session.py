@@ -1,6 +1,6 @@
 """A simulated REAPER session for tests and the REAPER benchmark: resource folder, project, actions.
 
-Installs the scripts with ``smartdj.engine.reaper_install`` into a temporary resource folder
+Installs the scripts with ``smartdj.engine.reaper.install`` into a temporary resource folder
 (so the installed copy is what runs), resets the ``reaper_python`` double, points the SmartDJ
 settings at a given engine, and runs actions as REAPER would (see ``reaper_host``).
 """
@@ -36,7 +36,7 @@ class Reaper:
 
     def __init__(self, root: Path, osc_port: int, smartdj: str = "smartdj", state_dir: str = "",
                  start_timeout: float = 30.0):
-        from smartdj.engine.reaper_install import install
+        from smartdj.engine.reaper.install import install
 
         self.root = Path(root)
         self.resource = self.root / "REAPER"

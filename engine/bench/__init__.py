@@ -1,0 +1,1 @@
+"""Benchmarks: medians and ratios against a baseline measured in the same run (``smartdj bench``)."""

@@ -1,0 +1,33 @@
+"""Cancel a job on the running engine (between steps, or inside a step that supports it).
+
+Exit codes: 0 cancelled or cancelling, 1 the job had already ended, 3 no engine, 4 no such job.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from smartdj.engine.cli.engine_flags import add_engine_arguments, connect
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("job", help="the job id")
+    add_engine_arguments(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    from smartdj.bridge.zmq_client import EngineError, EngineUnreachable
+
+    c, endpoint = connect(args)
+    with c:
+        try:
+            reply = c.cancel(args.job)
+        except EngineUnreachable:
+            print(f"smartdj cancel: no engine at {endpoint}; start one with `smartdj serve`", file=sys.stderr)
+            return 3
+        except EngineError as e:
+            print(f"smartdj cancel: {e.message}", file=sys.stderr)
+            return 4 if e.code == "not_found" else 2
+    print(f"job {args.job}: {reply['state']}")
+    return 0 if reply["state"] in ("cancelled", "cancelling") else 1

@@ -1,0 +1,113 @@
+"""The ``smartdj`` command line: one table from command name to the module that implements it.
+
+Each command module exposes ``add_arguments(parser)`` and ``run(args) -> int`` (the exit code),
+and keeps heavy imports (torch, transformers) inside ``run`` so ``smartdj --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+# command -> (module under smartdj.engine, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "serve": ("smartdj.engine.cli.serve", "run the engine daemon in the foreground (ZeroMQ + OSC)"),
+    "edit": ("smartdj.engine.cli.edit", "plan and execute an instruction on audio files or a scene"),
+    "plan": ("smartdj.engine.cli.plan", "plan an instruction into atomic steps"),
+    "status": ("smartdj.engine.cli.status", "engine status, or one job's state and events"),
+    "cancel": ("smartdj.engine.cli.cancel", "cancel a job"),
+    "synth": ("smartdj.engine.cli.synth", "synthesize (instruction, plan, per-step audio) training data"),
+    "demo": ("smartdj.engine.cli.demo", "start the engine and run a real edit on the bundled example audio"),
+    "reaper": ("smartdj.engine.cli.reaper", "install the ReaScripts into a REAPER resource folder"),
+}
+# command groups: group -> {sub -> (module, help)}
+GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
+    "train": ("train models", {
+        "vae": ("smartdj.engine.cli.train_vae", "train the stereo VAE"),
+        "editor": ("smartdj.engine.cli.train_editor", "train the diffusion editor"),
+        "planner": ("smartdj.engine.cli.train_planner", "train the audio-language planner"),
+    }),
+    "eval": ("evaluate planners and editors", {
+        "planner": ("smartdj.engine.cli.eval_planner", "exact-plan accuracy and step F1 of a planner"),
+        "editor": ("smartdj.engine.cli.eval_editor", "edit quality (LSD, SI-SDR) of a diffusion checkpoint"),
+    }),
+    "bench": ("benchmarks (medians, ratios against a baseline measured in the same run)", {
+        "composer": ("smartdj.engine.bench.composer", "composer step time on a 10 s 48 kHz 5-source scene"),
+        "synth": ("smartdj.engine.bench.synth", "synthesis throughput (examples per second)"),
+        "bridge": ("smartdj.engine.bench.bridge", "submit->accepted round trip over ZeroMQ and OSC"),
+        "e2e": ("smartdj.engine.bench.e2e", "3-step composer edit through the daemon, submit to last render"),
+        "startup": ("smartdj.engine.bench.startup", "engine start to ready, idle memory"),
+        "editor": ("smartdj.engine.bench.editor", "diffusion editor time per edit step"),
+        "udit": ("smartdj.engine.bench.udit", "released UDiT configuration time per edit step"),
+        "reaper": ("smartdj.engine.bench.reaper", "ReaScript action to first marker / last take (test double)"),
+    }),
+    "models": ("installed checkpoints: list, import, pull", {
+        "list": ("smartdj.engine.cli.models_list", "show installed checkpoints and where they live"),
+        "import": ("smartdj.engine.cli.models_import", "convert released SmartDJ weights into checkpoint folders"),
+        "pull": ("smartdj.engine.cli.models_pull", "download released SmartDJ weights, then import them"),
+    }),
+}
+
+
+def _load(module: str):
+    name = module
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name == name:
+            return None  # not built in this version
+        raise
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from smartdj import __version__
+
+    parser = argparse.ArgumentParser(prog="smartdj", description="Declarative audio editing (SmartDJ) engine and tools.")
+    parser.add_argument("--version", action="version", version=f"smartdj {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_) in COMMANDS.items():
+        mod = _load(module)
+        if mod is None:
+            continue
+        p = sub.add_parser(name, help=help_, description=(mod.__doc__ or help_).strip().splitlines()[0])
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    for group, (help_, subs) in GROUPS.items():
+        gp = sub.add_parser(group, help=help_)
+        gsub = gp.add_subparsers(dest="sub", metavar="WHAT")
+        gp.set_defaults(_run=lambda a, gp=gp: (gp.print_help(), 2)[1])
+        for name, (module, shelp) in subs.items():
+            mod = _load(module)
+            if mod is None:
+                continue
+            p = gsub.add_parser(name, help=shelp, description=(mod.__doc__ or shelp).strip().splitlines()[0])
+            mod.add_arguments(p)
+            p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 2
+    from smartdj.engine.config import ConfigError
+
+    try:
+        return int(args._run(args) or 0)
+    except ConfigError as e:  # a bad flag, variable or config file: say which, exit as a usage error
+        print(f"smartdj: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

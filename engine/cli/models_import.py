@@ -1,0 +1,37 @@
+"""Convert SmartDJ's released editor weights (torch pickles) into a SmartDJ checkpoint folder.
+
+``smartdj models import smartdj --from DIR --trust-pickle [--out DIR]`` reads
+``smartdj_editor.pt`` and ``24k_mono_latent64.ckpt`` from DIR and writes safetensors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("what", choices=["smartdj"], help="which release to import")
+    parser.add_argument("--from", dest="src", required=True, type=Path,
+                        help="folder holding smartdj_editor.pt and 24k_mono_latent64.ckpt")
+    parser.add_argument("--trust-pickle", action="store_true",
+                        help="allow opening the release's pickle files (pickles can run code: only for "
+                             "files from a source you trust)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="checkpoint folder to write (default: $SMARTDJ_HOME/models/smartdj-released)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from smartdj.models.release.released import EDITOR_FILE, VAE_FILE, ReleaseError, import_release
+
+    src: Path = args.src
+    try:
+        if not src.is_dir():
+            raise ReleaseError(f"{src}: no such folder")
+        folder = import_release(src / EDITOR_FILE, src / VAE_FILE, out=args.out, trust_pickle=args.trust_pickle)
+    except ReleaseError as e:
+        print(f"smartdj models import: {e}", file=sys.stderr)
+        return 1
+    print(f"imported SmartDJ released editor into {folder}")
+    return 0

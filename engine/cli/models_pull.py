@@ -1,0 +1,58 @@
+"""Download SmartDJ's released editor weights from Hugging Face, then import them.
+
+``smartdj models pull smartdj --trust-pickle [--out DIR]``. Honours ``HF_HUB_OFFLINE``: offline,
+only files already in the Hugging Face cache are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("what", choices=["smartdj"], help="which release to download")
+    parser.add_argument("--trust-pickle", action="store_true",
+                        help="allow opening the downloaded pickle files to import them (pickles can run "
+                             "code)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="checkpoint folder to write (default: $SMARTDJ_HOME/models/smartdj-released)")
+    parser.add_argument("--revision", default=None, help="a branch, tag or commit of the Hugging Face repo")
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def run(args: argparse.Namespace) -> int:
+    from smartdj.models.release.released import EDITOR_FILE, REPO_ID, VAE_FILE, ReleaseError, import_release
+
+    try:
+        from huggingface_hub import hf_hub_download
+    except ImportError:
+        print("smartdj models pull: needs huggingface_hub (pip install 'smartdj-reaper[models]')", file=sys.stderr)
+        return 1
+    offline = _offline()
+    paths = {}
+    for name in (EDITOR_FILE, VAE_FILE):
+        try:
+            paths[name] = Path(hf_hub_download(REPO_ID, name, revision=args.revision, local_files_only=offline))
+        except Exception as e:  # hub errors: offline cache miss, network, missing file, auth
+            if offline:
+                print(f"smartdj models pull: offline (HF_HUB_OFFLINE is set) and {name} is not in the Hugging "
+                      f"Face cache; unset HF_HUB_OFFLINE to download it, or download {REPO_ID} elsewhere and "
+                      f"run `smartdj models import smartdj --from DIR --trust-pickle`", file=sys.stderr)
+            else:
+                print(f"smartdj models pull: could not download {name} from {REPO_ID}: "
+                      f"{type(e).__name__}: {e}", file=sys.stderr)
+            return 1
+        print(f"{'found in cache' if offline else 'downloaded'}: {paths[name]}")
+    try:
+        folder = import_release(paths[EDITOR_FILE], paths[VAE_FILE], out=args.out, trust_pickle=args.trust_pickle)
+    except ReleaseError as e:
+        print(f"smartdj models pull: not imported: {e}", file=sys.stderr)
+        return 1
+    print(f"imported SmartDJ released editor into {folder}")
+    return 0

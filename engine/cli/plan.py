@@ -1,0 +1,55 @@
+"""Plan an instruction into SmartDJ atomic steps (optionally listening to the audio), without executing.
+
+``smartdj plan [IN.wav] "INSTRUCTION" [--labels "a;b"] [--planner rules|alm|llm] [--json]``.
+Exit codes: 0 planned, 2 usage (bad arguments, unreadable audio), 3 could not plan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("inputs", nargs="+", metavar="[AUDIO] INSTRUCTION",
+                   help="the instruction, optionally preceded by an audio file for planners that listen")
+    p.add_argument("--labels", default=None, help="the sources present, separated by ';' (targets are grounded to these)")
+    p.add_argument("--planner", default="rules", choices=("rules", "alm", "llm"))
+    p.add_argument("--checkpoint", default=None, help="checkpoint folder for the alm planner")
+    p.add_argument("--json", action="store_true",
+                   help='print {"steps": [...], "planner": ..., "fallback": ..., "tags": [...]}')
+
+
+def run(args: argparse.Namespace) -> int:
+    from smartdj.bridge.language import plan_text
+    from smartdj.engine.planning.base import PlanningError, get_planner
+
+    if len(args.inputs) > 2:
+        print('smartdj plan: expected [AUDIO] "INSTRUCTION" (quote the instruction)', file=sys.stderr)
+        return 2
+    audio = None
+    if len(args.inputs) == 2:
+        from smartdj.engine.audio.io import AudioError, read_audio
+
+        try:
+            audio = read_audio(args.inputs[0])
+        except AudioError as e:
+            print(f"smartdj plan: {e}", file=sys.stderr)
+            return 2
+    instruction = args.inputs[-1]
+    labels = [x.strip() for x in args.labels.split(";") if x.strip()] if args.labels else None
+    options = {"checkpoint": args.checkpoint} if args.checkpoint and args.planner != "rules" else {}
+    try:
+        planner = get_planner(args.planner, **options)
+        result = planner.plan(instruction, labels=labels, audio=audio)
+    except PlanningError as e:
+        print(f"smartdj plan: {e}", file=sys.stderr)
+        return 3
+    if args.json:
+        print(json.dumps(result.to_json()))
+    else:
+        print(plan_text(result.steps))
+        if result.fallback:
+            print(f"note: {result.fallback}", file=sys.stderr)
+    return 0

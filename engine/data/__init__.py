@@ -1,0 +1,1 @@
+"""Data synthesis (designer + composer) and the bundled instruction sets."""

@@ -1,0 +1,1 @@
+"""Evaluation of planners (and the figures the CLI reports)."""

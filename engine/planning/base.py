@@ -1,0 +1,144 @@
+"""The planner registry: one protocol for every planner backend, chosen by name.
+
+Protocol (build new planners on this):
+
+    class Planner(Protocol):
+        name: str
+        def plan(self, instruction: str, labels: list[str] | None = None,
+                 audio: tuple[np.ndarray, int] | None = None) -> PlanResult: ...
+
+- ``instruction``: what the user typed.
+- ``labels``: the sources known to be present (exact strings, e.g. scene source labels). When
+  given, every step's target except an ``add`` target must be one of them, spelled exactly.
+- ``audio``: ``(array [channels, samples] float32, sample_rate)`` of the mix, for planners that
+  listen (alm); others ignore it.
+- Returns :class:`PlanResult`: the steps (``smartdj.bridge.language.Step``, SmartDJ order: user
+  order, adds last), the planner that actually planned (``"rules"`` when a fallback happened),
+  ``fallback`` (None, or why the requested planner was not used) and free-form ``tags``.
+- Raises :class:`PlanningError` (a ValueError) with a message for the user when the
+  instruction cannot be planned. A planner never returns a plan it is not sure of.
+
+Backends: ``get_planner("rules")`` (engine/planner_rules.py); ``"alm"`` ->
+``smartdj.engine.planning.alm.make_planner(**options)``; ``"llm"`` ->
+``smartdj.engine.planning.llm.make_planner(**options)``. When an alm/llm module is missing or its
+``make_planner`` raises (no checkpoint, no endpoint), ``get_planner`` returns the rule planner
+wrapped so each result says so in ``fallback``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from smartdj.bridge.language import Step
+
+if TYPE_CHECKING:
+    import numpy as np
+
+log = logging.getLogger(__name__)
+
+PLANNERS = ("rules", "alm", "llm")
+_BACKENDS = {"alm": "smartdj.engine.planning.alm", "llm": "smartdj.engine.planning.llm"}
+
+
+MAX_STEPS = 4
+
+
+def check_generated(steps: list, labels: list[str] | None, max_steps: int = MAX_STEPS) -> list:
+    """A model's plan held to SmartDJ's planner constraints; raises ``EditError`` naming the fault.
+
+    1 to ``max_steps`` steps, at most two adds (moved last), every other target one of ``labels``
+    (exactly, case aside), and not every present sound removed.
+    """
+    from smartdj.bridge.language import EditError, split_targets
+
+    if not steps:
+        raise EditError("plan", "no steps")
+    if len(steps) > max_steps:
+        raise EditError("plan", f"{len(steps)} steps (at most {max_steps})")
+    adds = [s for s in steps if s.op == "add"]
+    if len(adds) > 2:
+        raise EditError("plan", f"{len(adds)} add steps (at most 2)")
+    if labels:
+        known = {lb.casefold() for lb in labels}
+        for i, s in enumerate(steps, 1):
+            if s.op == "add":
+                continue
+            names = split_targets(s.target) if s.op == "extract" else [s.target]
+            if s.target.casefold() not in known and any(n.casefold() not in known for n in names):
+                raise EditError(f"step {i}.target", f"{s.target!r} is not one of the labels")
+        if all(s.op == "remove" for s in steps if s.op != "add"):
+            removed = {s.target.casefold() for s in steps if s.op == "remove"}
+            if removed >= known:
+                raise EditError("plan", "removes every present sound (keep at least one)")
+    return [s for s in steps if s.op != "add"] + adds
+
+
+class PlanningError(ValueError):
+    """An instruction that cannot be planned; the message says which part and what to say instead."""
+
+
+@dataclass
+class PlanResult:
+    steps: list[Step]
+    planner: str
+    fallback: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"steps": [s.to_json() for s in self.steps], "planner": self.planner,
+                "fallback": self.fallback, "tags": list(self.tags)}
+
+
+@runtime_checkable
+class Planner(Protocol):
+    name: str
+
+    def plan(self, instruction: str, labels: list[str] | None = None,
+             audio: tuple[np.ndarray, int] | None = None) -> PlanResult: ...
+
+
+class FallbackPlanner:
+    """The rule planner standing in for a planner that could not be made; every result says why."""
+
+    def __init__(self, wanted: str, reason: str):
+        from smartdj.engine.planning.rules import RulePlanner
+
+        self.name = wanted
+        self.reason = reason
+        self._rules = RulePlanner()
+
+    def plan(self, instruction: str, labels: list[str] | None = None,
+             audio: tuple[np.ndarray, int] | None = None) -> PlanResult:
+        result = self._rules.plan(instruction, labels=labels, audio=audio)
+        return replace(result, fallback=self.reason)
+
+
+def get_planner(name: str, **options) -> Planner:
+    """A planner by name (``rules``, ``alm``, ``llm``); options go to the backend's ``make_planner``."""
+    key = (name or "rules").strip().lower()
+    if key == "rules":
+        from smartdj.engine.planning.rules import RulePlanner
+
+        return RulePlanner(**options)
+    if key not in _BACKENDS:
+        raise ValueError(f"unknown planner {name!r}; use one of: {', '.join(PLANNERS)}")
+    module_name = _BACKENDS[key]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name and module_name.startswith(e.name):
+            reason = f"{key} planner is not built in this version; used rules"
+        else:
+            reason = f"{key} planner needs {e.name}, which is not installed; used rules"
+        log.warning(reason)
+        return FallbackPlanner(key, reason)
+    try:
+        return module.make_planner(**options)
+    except (FileNotFoundError, OSError, ImportError, ValueError, RuntimeError) as e:
+        what = "checkpoint" if key == "alm" else "endpoint"
+        reason = f"{key} planner has no usable {what} ({e}); used rules"
+        log.warning(reason)
+        return FallbackPlanner(key, reason)

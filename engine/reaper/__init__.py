@@ -1,0 +1,1 @@
+"""REAPER integration on the engine side: installing the ReaScripts and their actions."""

@@ -1,0 +1,1 @@
+"""The engine daemon: transports, handler table, job queue and runner, job store."""

@@ -1,0 +1,1 @@
+"""Model components: UDiT and DiT backbones, Oobleck VAE, latent codecs, text encoder, CLAP."""

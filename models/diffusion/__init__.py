@@ -1,0 +1,1 @@
+"""Diffusion: the DDIM scheduler and v-prediction loss of the editor."""

@@ -1,0 +1,1 @@
+"""Pipelines: one atomic edit of a stereo mixture by the diffusion editor."""

@@ -1,0 +1,1 @@
+"""SmartDJ's released weights: configuration mapping and importer."""

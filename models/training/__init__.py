@@ -1,0 +1,1 @@
+"""Training loops (accelerate) for the VAE, the editor and the planner."""
