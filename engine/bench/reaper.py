@@ -1,7 +1,7 @@
 """``smartdj bench reaper``: ReaScript action start to first marker and to last take, in the REAPER test double.
 
 REAPER cannot run here, so the real ``smartdj_edit.py`` runs in the ``reaper_python`` double from
-the repository's ``tests/reaper_double`` (a checkout is required; the double is not installed) at
+the repository's ``tests/reaper/reaper_double`` (a checkout is required; the double is not installed) at
 REAPER's ~30 Hz defer rate, against a real engine process: a 3-step composer edit of a 10 s,
 48 kHz stereo item. Reports the median of ``--runs`` runs.
 """
@@ -31,9 +31,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def _double_dir() -> Path:
     import smartdj
 
-    d = Path(smartdj.__file__).resolve().parents[1] / "tests" / "reaper_double"
+    d = Path(smartdj.__file__).resolve().parents[1] / "tests" / "reaper" / "reaper_double"
     if not (d / "reaper_python.py").exists():
-        raise SystemExit("smartdj bench reaper: needs a repository checkout (tests/reaper_double is not installed)")
+        raise SystemExit("smartdj bench reaper: needs a repository checkout (tests/reaper/reaper_double is not installed)")
     return d
 
 
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
            "action_to_first_marker_s": round(statistics.median(first), 4),
            "action_to_last_take_s": round(statistics.median(last), 4),
            "first_marker_runs_s": [round(x, 4) for x in first], "last_take_runs_s": [round(x, 4) for x in last],
-           "harness": "tests/reaper_double (reaper_python double) + real engine over OSC"}
+           "harness": "tests/reaper/reaper_double (reaper_python double) + real engine over OSC"}
     if args.json:
         print(json.dumps(out, indent=2))
     else:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from conftest import SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 API_DOC = SHARED / "docs" / "reaper-api.md"
-sys.path.insert(0, str(ROOT / "tests" / "reaper_double"))
+sys.path.insert(0, str(ROOT / "tests" / "reaper" / "reaper_double"))
 import reaper_python as rp  # noqa: E402
 
 INJECTED = {"RPR_defer", "RPR_runloop", "RPR_atexit"}  # REAPER puts these in the script's namespace

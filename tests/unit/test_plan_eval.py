@@ -15,7 +15,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from smartdj.bridge.language import parse_step
 from smartdj.engine.evaluation.planner import Example, Outcome, load_examples, score, step_tuple
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SMARTDJ = str(Path(sys.executable).parent / "smartdj")  # the console script of the venv running the tests
 
 

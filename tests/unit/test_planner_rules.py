@@ -21,7 +21,7 @@ from smartdj.engine.planning import grounding
 from smartdj.engine.planning.base import FallbackPlanner, PlanningError, PlanResult, get_planner
 from smartdj.engine.planning.rules import RulePlanner
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SMARTDJ = str(Path(sys.executable).parent / "smartdj")  # the console script of the venv running the tests
 MANIFEST = ["dog barking", "vacuum cleaner", "drum kit break beat (Amen break loop)", "church bell", "rain falling",
             "piano note", "snare drum hit", "woman speaking: 'Hello world'", "traffic"]

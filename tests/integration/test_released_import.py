@@ -20,7 +20,7 @@ from smartdj.models.components.udit import UDiT
 from smartdj.models.release import released
 from smartdj.models.release.released import ReleaseError, import_release, load_released
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SMARTDJ = Path(sys.executable).with_name("smartdj")
 CONF = SHARED / "conformance"
 

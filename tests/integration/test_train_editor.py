@@ -7,6 +7,7 @@ import os
 os.environ["HF_HUB_OFFLINE"] = "1"
 
 import numpy as np
+import pytest
 import soundfile as sf
 import torch
 
@@ -49,6 +50,7 @@ def make_dataset(root, n_ex=4, seconds=2.0, seed=0):
     return root
 
 
+@pytest.mark.slow
 def test_tiny_editor_learns_an_edit(tmp_path):
     from smartdj.engine.cli.eval_editor import evaluate
     from smartdj.models.pipelines.edit import EditPipeline
