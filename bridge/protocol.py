@@ -12,11 +12,25 @@ import math
 from typing import Any
 
 VERSION = 1
+# Where an engine listens unless told otherwise (every other module imports these names).
+DEFAULT_ZMQ_ENDPOINT = "tcp://127.0.0.1:5557"
+DEFAULT_OSC_HOST = "127.0.0.1"
+DEFAULT_OSC_PORT = 9000
+DEFAULT_OSC = f"{DEFAULT_OSC_HOST}:{DEFAULT_OSC_PORT}"
+
+# Job states: queued -> running -> done | failed | cancelled (also the values stored in the job store).
+QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+JOB_STATES = (QUEUED, RUNNING, DONE, FAILED, CANCELLED)
+ACTIVE_STATES = (QUEUED, RUNNING)
+FINAL_STATES = (DONE, FAILED, CANCELLED)
+
+# The line an engine prints on stderr once it listens; launchers wait for it (format_ready / parse_ready).
+READY_PREFIX = "smartdj engine ready"
 MODES = ("plan", "execute", "plan+execute")
 PLANNERS = ("rules", "alm", "llm")
 EXECUTORS = ("auto", "composer", "diffusion")
 EVENT_TYPES = ("accepted", "planned", "step_started", "progress", "step_done", "done", "failed", "cancelled")
-TERMINAL_EVENTS = ("done", "failed", "cancelled")
+TERMINAL_EVENTS = FINAL_STATES  # the events that end a job carry the name of its final state
 MAX_INSTRUCTION_CHARS = 2000
 MAX_ITEMS = 256
 # python-osc reads at most 8192 bytes per datagram and silently drops the rest: stay well under.
@@ -197,6 +211,34 @@ def check_events(msg: dict) -> tuple[str, int, int]:
     since = _opt(msg, "since", int, "an integer sequence number", 0)
     limit = _opt(msg, "limit", int, "an integer", 200)
     return job, max(0, since), max(1, min(limit, 1000))
+
+
+def format_ready(zmq: str, osc: str, pid: int, state: str, resumed: int) -> str:
+    """The engine's ready line: ``smartdj engine ready zmq=E osc=H:P|off pid=N resumed=K state=DIR``.
+
+    ``state`` comes last so a folder name with spaces survives; the other values hold no spaces.
+    """
+    return f"{READY_PREFIX} zmq={zmq} osc={osc} pid={pid} resumed={resumed} state={state}"
+
+
+def parse_ready(line: str) -> dict | None:
+    """The fields of a ready line (``zmq``, ``osc``, ``pid``, ``resumed``, ``state``), or None for any other line."""
+    at = line.find(READY_PREFIX + " ")
+    if at < 0:
+        return None
+    rest = line[at + len(READY_PREFIX):].rstrip("\r\n")
+    head, sep, state = rest.partition(" state=")
+    fields: dict[str, Any] = {"state": state if sep else ""}
+    for word in head.split():
+        key, eq, value = word.partition("=")
+        if eq:
+            fields[key] = value
+    if "zmq" not in fields or not str(fields.get("pid", "")).isdigit():
+        return None
+    fields["pid"] = int(fields["pid"])
+    fields["resumed"] = int(fields["resumed"]) if str(fields.get("resumed", "")).isdigit() else 0
+    fields.setdefault("osc", "off")
+    return fields
 
 
 def request(type_: str, **body: Any) -> dict:
