@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 
 OPS = ("add", "remove", "extract", "volume", "direction", "shift", "reverb", "timbre")
 LOCATIONS = ("left", "left front", "front", "right front", "right")
-QUALITIES = ("bright", "dark", "warm", "cold", "muffled")
+# Timbre qualities: SmartDJ's five (what its diffusion editor was trained on), then the sounds of
+# devices and places users ask for, which the DSP composer renders. Multiword qualities are written
+# as people write them ("walkie-talkie", "small speaker"); parsing also takes "walkie talkie" and
+# "small-speaker" (see :func:`quality_name`).
+SMARTDJ_QUALITIES = ("bright", "dark", "warm", "cold", "muffled")
+DEVICE_QUALITIES = ("telephone", "radio", "walkie-talkie", "underwater", "megaphone", "small speaker")
+QUALITIES = SMARTDJ_QUALITIES + DEVICE_QUALITIES
 FIELDS = ("op", "target", "at", "to", "db", "seconds", "level", "quality", "text")
 
 # SmartDJ's delay-and-gain panning (24 kHz: 14 samples / 0.6, 9 samples / 0.8), as time.
@@ -171,11 +177,23 @@ def _validate(step: Step) -> dict:
     elif step.op == "reverb":
         out["level"] = _number("level", step.level, *REVERB_RANGE, lo_open=True)
     elif step.op == "timbre":
-        q = step.quality.lower().strip() if isinstance(step.quality, str) else step.quality
-        if q not in QUALITIES:
+        q = quality_name(step.quality)
+        if q is None:
             raise EditError("quality", f"unknown timbre quality {step.quality!r}; use one of: {', '.join(QUALITIES)}")
         out["quality"] = q
     return out
+
+
+def _quality_key(text: str) -> str:
+    return " ".join(text.casefold().replace("-", " ").split())
+
+
+_QUALITY_KEYS = {_quality_key(q): q for q in QUALITIES}
+
+
+def quality_name(value: object) -> str | None:
+    """The canonical quality for ``value`` (case, spaces and hyphens aside), or None if unknown."""
+    return _QUALITY_KEYS.get(_quality_key(value)) if isinstance(value, str) else None
 
 
 def render(step: Step) -> str:
@@ -203,7 +221,7 @@ _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
 _AT_THE = rf"(?:\s+at\s+(?:the\s+)?(?P<at>{_LOC_RE}))?"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("add", re.compile(rf"^add the sound of (?P<target>.+?) at (?:the )?(?P<to>{_LOC_RE}) (?:with|by|at) (?P<db>{_NUM}) ?db$", re.I)),
-    ("timbre", re.compile(rf"^change the timbre of (?:the sound of )?(?P<target>.+?){_AT_THE} to be more (?P<quality>\w+)$", re.I)),
+    ("timbre", re.compile(rf"^change the timbre of (?:the sound of )?(?P<target>.+?){_AT_THE} to be more (?:like (?:an? )?)?(?P<quality>[\w'-]+(?: [\w'-]+)?)$", re.I)),
     ("direction", re.compile(rf"^change the sound of (?P<target>.+?){_AT_THE} to (?:the )?(?P<to>{_LOC_RE})$", re.I)),
     ("remove", re.compile(rf"^remove the sound of (?P<target>.+?){_AT_THE}$", re.I)),
     ("extract", re.compile(rf"^extract the sound of (?P<target>.+?){_AT_THE}$", re.I)),

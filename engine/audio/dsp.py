@@ -1,5 +1,8 @@
 """The signal processing behind the composer's ops: SmartDJ panning, room reverb, timbre filters.
 
+Timbre covers SmartDJ's five qualities and the device sounds users ask for (telephone, radio,
+walkie-talkie, underwater, megaphone, small speaker).
+
 All functions take and return float32 ``[channels, samples]`` arrays and are deterministic:
 the same input and parameters give the same samples, so synthesized data re-renders exactly.
 """
@@ -114,9 +117,32 @@ def _cut(freq: float, sr: int) -> float:
     return min(freq, 0.45 * sr)  # stay below Nyquist at low sample rates
 
 
+def _peaking(freq: float, gain_db: float, q: float, sr: int) -> np.ndarray:
+    """RBJ audio-EQ-cookbook peaking biquad (a resonance) as one second-order section."""
+    a = 10 ** (gain_db / 40)
+    w0 = 2 * np.pi * _cut(freq, sr) / sr
+    alpha = np.sin(w0) / (2 * q)
+    b = [1 + alpha * a, -2 * np.cos(w0), 1 - alpha * a]
+    den = [1 + alpha / a, -2 * np.cos(w0), 1 - alpha / a]
+    return np.concatenate([np.asarray(b) / den[0], np.asarray(den) / den[0]])[None, :]
+
+
+def _band(lo: float, hi: float, order: int, sr: int) -> np.ndarray:
+    """Butterworth band-pass ``lo``-``hi`` Hz (``hi`` kept below Nyquist, ``lo`` below ``hi``)."""
+    hi = _cut(hi, sr)
+    return signal.butter(order, [min(lo, hi / 2), hi], "bandpass", fs=sr, output="sos")
+
+
+# Devices: soft-clipping drive (0 = none), then band limits and resonances (freq, dB, Q).
+# telephone: the 300-3400 Hz telephone band; radio and walkie-talkie: narrower and driven harder;
+# megaphone: a horn's resonances and a hard-driven driver; small speaker: no bass, a boxy mid.
+DEVICE_DRIVE = {"telephone": 1.0, "radio": 2.5, "walkie-talkie": 5.0, "megaphone": 4.0}
+UNDERWATER_DELAY_S, UNDERWATER_RATE_HZ = 0.001, 0.7  # slow pitch wobble (a modulated delay)
+
+
 @functools.lru_cache(maxsize=64)
 def timbre_sos(quality: str, sr: int) -> np.ndarray:
-    """Second-order sections for a timbre quality at ``sr``."""
+    """Second-order sections for a timbre quality at ``sr`` (the linear part of its chain)."""
     if quality == "bright":
         return _shelf("high", _cut(3000.0, sr), 8.0, sr)
     if quality == "dark":
@@ -128,14 +154,55 @@ def timbre_sos(quality: str, sr: int) -> np.ndarray:
         return signal.butter(4, _cut(400.0, sr), "highpass", fs=sr, output="sos")
     if quality == "muffled":
         return signal.butter(8, _cut(500.0, sr), "lowpass", fs=sr, output="sos")
+    if quality == "telephone":
+        return _band(300.0, 3400.0, 6, sr)
+    if quality == "radio":
+        return np.vstack([_band(400.0, 2800.0, 4, sr), _peaking(1500.0, 3.0, 1.0, sr)])
+    if quality == "walkie-talkie":
+        return np.vstack([_band(500.0, 2500.0, 4, sr), _peaking(1500.0, 6.0, 1.5, sr)])
+    if quality == "megaphone":
+        return np.vstack([_band(450.0, 4000.0, 4, sr), _peaking(1100.0, 8.0, 3.0, sr),
+                          _peaking(2600.0, 5.0, 4.0, sr)])
+    if quality == "underwater":
+        return np.vstack([signal.butter(6, _cut(450.0, sr), "lowpass", fs=sr, output="sos"),
+                          _peaking(150.0, 3.0, 0.8, sr)])
+    if quality == "small speaker":
+        return np.vstack([signal.butter(4, _cut(200.0, sr), "highpass", fs=sr, output="sos"),
+                          _peaking(2000.0, 6.0, 1.5, sr),
+                          signal.butter(2, _cut(8000.0, sr), "lowpass", fs=sr, output="sos")])
     raise ValueError(f"unknown timbre quality {quality!r}; use one of: {', '.join(QUALITIES)}")
+
+
+def soft_clip(audio: np.ndarray, drive: float) -> np.ndarray:
+    """tanh saturation relative to the signal's own peak, so the colour does not depend on its level:
+    the peak stays where it was, everything below it is pushed up towards it (harmonics)."""
+    x = np.asarray(audio, dtype=np.float64)
+    m = float(np.max(np.abs(x))) if x.size else 0.0
+    if m <= 0.0 or drive <= 0.0:
+        return x
+    return np.tanh(drive * x / m) / np.tanh(drive) * m
+
+
+def wobble(audio: np.ndarray, sr: int, depth_s: float = UNDERWATER_DELAY_S,
+           rate_hz: float = UNDERWATER_RATE_HZ) -> np.ndarray:
+    """A slowly modulated delay (0 at the start, at most ``2 * depth_s``): a gentle pitch wobble."""
+    x = np.asarray(audio, dtype=np.float64)
+    t = np.arange(x.shape[-1])
+    delay = depth_s * sr * (1.0 - np.cos(2 * np.pi * rate_hz * t / sr))
+    return np.stack([np.interp(t - delay, t, ch, left=0.0) for ch in x.reshape(-1, x.shape[-1])]).reshape(x.shape)
 
 
 def timbre(audio: np.ndarray, quality: str, sr: int) -> np.ndarray:
     """bright = high shelf up, dark = low-pass, warm = low shelf up + high cut, cold = low cut,
-    muffled = strong low-pass. Causal filtering (onsets stay where they are)."""
+    muffled = strong low-pass; telephone, radio, walkie-talkie, megaphone = saturation, then the
+    device's band-pass and resonances; underwater = strong low-pass + a slow pitch wobble; small
+    speaker = bass cut + mid resonance. Causal (onsets stay where they are); same length out."""
     sos = timbre_sos(quality, int(sr))
-    return signal.sosfilt(sos, np.asarray(audio, dtype=np.float64), axis=-1).astype(np.float32)
+    x = soft_clip(audio, DEVICE_DRIVE.get(quality, 0.0))
+    y = signal.sosfilt(sos, x, axis=-1)
+    if quality == "underwater":
+        y = wobble(y, int(sr))
+    return y.astype(np.float32)
 
 
 def spectral_centroid(audio: np.ndarray, sr: int) -> float:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from smartdj.bridge.language import LOCATIONS, QUALITIES, Step
+from smartdj.bridge.language import LOCATIONS, SMARTDJ_QUALITIES, Step
 from smartdj.bridge.language import fmt_number as num
 
 THREE_LOCATIONS = ("left", "front", "right")
@@ -170,7 +170,7 @@ def _plan(rng: np.random.Generator, sources: list[tuple[str, str | None]], pool:
         elif op == "reverb":
             step = Step("reverb", label, level=float(rng.integers(1, 11)))
         else:
-            step = Step("timbre", label, quality=_pick(rng, QUALITIES))
+            step = Step("timbre", label, quality=_pick(rng, SMARTDJ_QUALITIES))
         step = _with_at(rng, step, at_of)
         if op == "direction":
             at_of[label] = step.to

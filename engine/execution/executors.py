@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from smartdj.bridge.language import Step
+from smartdj.bridge.language import QUALITIES, SMARTDJ_QUALITIES, Step
 from smartdj.engine.config import Settings, models_dir
 
 Progress = Callable[[float], None]
@@ -31,6 +31,24 @@ class ExecError(Exception):
 
 
 RELEASED_NAME = "smartdj-released"
+
+# The timbre qualities each executor renders (the composer's DSP renders them all; SmartDJ's
+# diffusion editor was trained on its five). A step with another quality is refused, never substituted.
+# (The separation executor edits the separated sound with the composer: every quality too.)
+EXECUTOR_QUALITIES: dict[str, tuple[str, ...]] = {"composer": QUALITIES, "separation": QUALITIES,
+                                                  "diffusion": SMARTDJ_QUALITIES}
+
+
+def check_qualities(executor: str, steps: list[Step], item: str | None = None) -> None:
+    """Refuse (``unsupported_quality``) the first timbre step ``executor`` cannot render."""
+    can = EXECUTOR_QUALITIES[executor]
+    for k, step in enumerate(steps, 1):
+        if step.op == "timbre" and step.quality not in can:
+            raise ExecError("unsupported_quality",
+                            f"step {k} ({step.text}): the {executor} executor cannot render the timbre "
+                            f"'{step.quality}' (it renders {', '.join(can)}); the composer renders every "
+                            "quality: choose executor 'composer' (--executor composer) to change the "
+                            "whole item, or send the sources as a scene", item=item, step=k)
 
 
 def find_checkpoint(name: str | None) -> Path | None:
@@ -78,6 +96,7 @@ class MixtureExecutor:
     def check(self, steps: list[Step], item: str) -> None:
         from smartdj.engine.compose.mixture import supports
 
+        check_qualities(self.name, steps, item)
         for k, step in enumerate(steps, 1):
             if not supports(step, self.item_label):
                 raise ExecError("needs_separation",
@@ -99,7 +118,7 @@ class DiffusionExecutor:
         self.checkpoint, self.options, self.device = checkpoint, options, device
 
     def check(self, steps: list[Step], item: str) -> None:
-        return None
+        check_qualities(self.name, steps, item)
 
     def step(self, audio: np.ndarray, sr: int, step: Step, progress: Progress, cancel: Cancel) -> np.ndarray:
         from smartdj.engine.execution import diffusion as executor_diffusion

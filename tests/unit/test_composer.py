@@ -247,5 +247,149 @@ def test_mixture_ops():
     assert not supports(step) and supports(Step("volume", "everything", db=3)) and supports(Step("add", "x", to="left"))
     with pytest.raises(NeedsSeparation) as e:
         apply_to_mixture(mix, sr, step)
-    assert "needs source separation" in str(e.value) and "--executor diffusion" in str(e.value)
+    assert "separation" in str(e.value) and "--executor" in str(e.value)  # what to run it with
     assert isinstance(e.value, ComposeError) and isinstance(e.value, ValueError)
+
+
+# --- device timbres (issue 11: "make it sound like a telephone" rendered muffled) ---------------
+
+def tone(freq: float, sr: int, seconds: float = 1.0, amp: float = 0.1) -> np.ndarray:
+    t = np.arange(int(seconds * sr)) / sr
+    return (amp * np.sin(2 * np.pi * freq * t))[None, :].astype(np.float32)
+
+
+def band_db(x: np.ndarray, freq: float, sr: int) -> float:
+    """Energy (dB) within ±3 % of ``freq``, past the filters' first quarter second."""
+    y = np.asarray(x, dtype=np.float64).reshape(-1, x.shape[-1]).mean(axis=0)[sr // 4:]
+    spec = np.abs(np.fft.rfft(y * np.hanning(y.size))) ** 2
+    f = np.fft.rfftfreq(y.size, 1 / sr)
+    return float(10 * np.log10(np.sum(spec[(f > 0.97 * freq) & (f < 1.03 * freq)]) + 1e-30))
+
+
+def response_db(quality: str, freq: float, sr: int) -> float:
+    x = tone(freq, sr)
+    return band_db(dsp.timbre(x, quality, sr), freq, sr) - band_db(x, freq, sr)
+
+
+@pytest.mark.parametrize("sr", [16000, 44100, 48000])
+def test_telephone_keeps_the_telephone_band_and_cuts_the_rest(sr):
+    assert abs(response_db("telephone", 1000, sr)) <= 3
+    assert response_db("telephone", 100, sr) <= -20
+    assert response_db("telephone", 6000, sr) <= -20
+    assert response_db("muffled", 1000, sr) <= -20  # what "telephone" used to be mapped to
+
+
+@pytest.mark.parametrize(("quality", "kept", "cut"), [
+    ("radio", [1000], [100, 6000]),
+    ("walkie-talkie", [1000], [100, 200, 6000]),
+    ("megaphone", [700], [100, 10000]),
+    ("underwater", [100, 200], [1000, 2000, 6000]),
+    ("small speaker", [500, 1000], [50, 60]),
+])
+def test_device_timbres_keep_their_band_and_cut_the_rest(quality, kept, cut):
+    sr = 48000
+    for f in kept:
+        assert abs(response_db(quality, f, sr)) <= 6, (quality, f)
+    for f in cut:
+        assert response_db(quality, f, sr) <= -20, (quality, f)
+
+
+def test_walkie_talkie_is_narrower_than_telephone_and_radio_sits_between():
+    sr = 48000
+    for f in (300, 3000):
+        assert response_db("walkie-talkie", f, sr) <= response_db("telephone", f, sr) - 3
+        assert response_db("radio", f, sr) <= response_db("telephone", f, sr) - 1
+
+
+def test_resonances_of_megaphone_and_small_speaker():
+    sr = 48000
+    assert response_db("megaphone", 1100, sr) >= response_db("megaphone", 600, sr) + 4
+    assert response_db("small speaker", 2000, sr) >= response_db("small speaker", 500, sr) + 4
+
+
+def harmonic_db(quality: str, sr: int = 48000, f0: float = 500.0) -> float:
+    """Third harmonic against the fundamental after the effect (a linear filter has none)."""
+    y = dsp.timbre(tone(f0, sr, amp=0.5), quality, sr)
+    return band_db(y, 3 * f0, sr) - band_db(y, f0, sr)
+
+
+def test_radio_walkie_talkie_and_megaphone_distort_telephone_less_and_filters_not_at_all():
+    assert harmonic_db("bright") < -80 and harmonic_db("small speaker") < -80
+    assert harmonic_db("telephone") < harmonic_db("radio") < harmonic_db("walkie-talkie")
+    assert harmonic_db("radio") > -30 and harmonic_db("megaphone") > -25
+    # the colour does not depend on the level: the saturation is relative to the signal's peak
+    quiet = dsp.timbre(tone(500, 48000, amp=0.01), "megaphone", 48000)
+    loud = dsp.timbre(tone(500, 48000, amp=0.5), "megaphone", 48000)
+    np.testing.assert_allclose(quiet * 50, loud, atol=1e-5)
+
+
+def test_underwater_wobbles_slowly_and_keeps_onsets_and_length():
+    from scipy.signal import hilbert
+
+    sr = 24000
+    x = tone(200, sr, seconds=3.0)
+    y = dsp.timbre(x, "underwater", sr)
+    assert y.shape == x.shape and y.dtype == np.float32
+
+    def wander(sig: np.ndarray) -> float:
+        """Standard deviation (Hz) of the instantaneous frequency over the middle two seconds."""
+        inst = np.diff(np.unwrap(np.angle(hilbert(sig[0].astype(np.float64))))) * sr / (2 * np.pi)
+        return float(np.std(inst[sr // 2: -sr // 2]))
+
+    assert wander(y) > 0.3  # a 200 Hz tone drifts (about ±1 Hz)...
+    assert wander(dsp.timbre(x, "muffled", sr)) < 0.1  # ...where a plain low-pass leaves it steady
+    click = np.zeros((1, sr), dtype=np.float32)
+    click[0, 1000] = 1.0
+    from scipy.signal import sosfilt
+
+    filtered = sosfilt(dsp.timbre_sos("underwater", sr), click.astype(np.float64), axis=-1)
+    assert onset(dsp.timbre(click, "underwater", sr)) - onset(filtered) in (0, 1)  # the wobble starts at 0 delay
+
+
+@pytest.mark.parametrize("quality", ["telephone", "radio", "walkie-talkie", "underwater", "megaphone",
+                                     "small speaker"])
+def test_device_timbres_on_a_scene_and_on_a_whole_mixture(quality, tmp_path):
+    sr = 24000
+    voice = tone(1000, sr, seconds=1.0) + tone(100, sr, seconds=1.0)
+    sf.write(tmp_path / "voice.wav", voice.T, sr, subtype="FLOAT")
+    sf.write(tmp_path / "rain.wav", noise(1.0, sr, 5).T, sr, subtype="FLOAT")
+    scene = Scene(sr, 1.0, [Source("man speaking", path=str(tmp_path / "voice.wav"), at="front"),
+                            Source("rain", path=str(tmp_path / "rain.wav"), at="left")])
+    step = Step.parse(f"change the timbre of the sound of man speaking to be more {quality}")
+    assert step.quality == quality and Step.from_json(step.to_json()) == step
+    after = apply_step(scene, step)
+    assert after.sources[1] == scene.sources[1]  # the rain is untouched
+    np.testing.assert_array_equal(source_audio(after, 0), dsp.timbre(source_audio(scene, 0), quality, sr))
+    (tmp_path / "scene.json").write_text(json.dumps(after.to_json()))
+    again = Scene.load(tmp_path / "scene.json")
+    assert again.sources[0].effects == (("timbre", quality),)
+    np.testing.assert_array_equal(render(again), render(after))
+    mix = np.repeat(voice, 2, axis=0)
+    whole = apply_to_mixture(mix, sr, Step("timbre", "the whole mix", quality=quality))
+    assert whole.shape == mix.shape
+    np.testing.assert_array_equal(whole, dsp.timbre(mix, quality, sr))
+    if quality != "underwater":
+        assert band_db(whole, 100, sr) <= band_db(mix, 100, sr) - 20
+
+
+def test_executors_declare_their_qualities_and_refuse_what_they_cannot_render():
+    from pathlib import Path
+
+    from smartdj.bridge.language import QUALITIES, SMARTDJ_QUALITIES
+    from smartdj.engine.execution.executors import (
+        EXECUTOR_QUALITIES,
+        DiffusionExecutor,
+        ExecError,
+        MixtureExecutor,
+    )
+
+    assert EXECUTOR_QUALITIES["composer"] == QUALITIES
+    assert EXECUTOR_QUALITIES["diffusion"] == SMARTDJ_QUALITIES == ("bright", "dark", "warm", "cold", "muffled")
+    steps = [Step("volume", "it", db=-3), Step("timbre", "it", quality="telephone")]
+    diffusion = DiffusionExecutor(Path("unused"), {}, None)
+    with pytest.raises(ExecError) as e:
+        diffusion.check(steps, "mix")
+    assert e.value.code == "unsupported_quality" and e.value.step == 2
+    assert "'telephone'" in e.value.message and "--executor composer" in e.value.message
+    diffusion.check([Step("timbre", "dog", quality="warm")], "mix")  # SmartDJ's own qualities pass
+    MixtureExecutor("mix", None, 0).check(steps, "mix")  # the composer renders every quality
