@@ -52,6 +52,7 @@ class Settings:
     allow_remote: bool = False
     allowed_dirs: list[Path] = field(default_factory=list)
     checkpoint: str | None = None  # diffusion checkpoint folder or name under models_dir()
+    separators: str | None = None  # extra separator backends, "module:attr,..." (engine/execution/separation_registry)
     device: str | None = None
 
     @property
@@ -119,7 +120,7 @@ def is_loopback(host: str) -> bool:
 _ENV = {
     "zmq": "SMARTDJ_ZMQ", "osc": "SMARTDJ_OSC", "state_dir": "SMARTDJ_STATE_DIR", "library": "SMARTDJ_LIBRARY",
     "token": "SMARTDJ_TOKEN", "allow_remote": "SMARTDJ_ALLOW_REMOTE", "allowed_dirs": "SMARTDJ_ALLOWED_DIRS",
-    "checkpoint": "SMARTDJ_CHECKPOINT", "device": "SMARTDJ_DEVICE",
+    "checkpoint": "SMARTDJ_CHECKPOINT", "device": "SMARTDJ_DEVICE", "separators": "SMARTDJ_SEPARATORS",
 }
 
 

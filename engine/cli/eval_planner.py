@@ -13,8 +13,9 @@ import json
 import sys
 
 ROWS = ("examples", "plannable", "refusable", "exact_plan_accuracy", "overall_accuracy", "step_precision",
-        "step_recall", "step_f1", "op_accuracy", "grounding_accuracy", "refusal_accuracy", "false_refusals",
-        "crashes", "failures", "ms_per_plan")
+        "step_recall", "step_f1", "op_accuracy", "grounding_accuracy", "refusal_precision", "refusal_recall",
+        "false_refusals", "harmful", "harmful_rate", "unsure", "unsure_with_right_reading", "crashes", "failures",
+        "ms_per_plan")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -74,5 +75,6 @@ def run(args: argparse.Namespace) -> int:
         if results[n]["fallback"]:
             print(f"note: {n}: {results[n]['fallback']}")
         for w in results[n]["wrong"][: args.show_wrong]:
-            print(f"[{n}] {w['instruction']!r}\n    expected {w['expected']}\n    got      {w['got'] or w['error']}")
+            mark = " HARMFUL" if w["harmful"] else " unsure" if w["unsure"] else ""
+            print(f"[{n}]{mark} {w['instruction']!r}\n    expected {w['expected']}\n    got      {w['got'] or w['error']}")
     return 0

@@ -15,20 +15,20 @@ scene (the input is never changed); ``render`` mixes a scene to ``[2, n]`` float
 - shift: move the source in time by ``seconds`` (positive = later).
 - reverb / timbre: append the effect (dsp.reverb / dsp.timbre) to the source's chain.
 
-Targets match labels exactly, then case-insensitively, then by substring, then by the most
-shared words; every source in the best tier is edited ("remove the dog" removes both dogs),
+Targets match labels through the one label matcher (``smartdj.bridge.labels.find``): exactly, then
+case and punctuation aside, then by substring, then by the most shared words; every source in the best tier is edited ("remove the dog" removes both dogs),
 and ``at`` narrows the choice when several match. No match raises :class:`ComposeError`
 naming the target and the labels that exist.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from smartdj.bridge import labels as lab
 from smartdj.bridge.language import Step, split_targets
 from smartdj.engine.audio import dsp
 from smartdj.engine.compose.scene import ComposeError, Scene, Source, clear_cache, render, source_audio
@@ -36,33 +36,9 @@ from smartdj.engine.compose.scene import ComposeError, Scene, Source, clear_cach
 __all__ = ["ComposeError", "Scene", "Source", "apply_step", "apply_plan", "render", "render_plan",
            "match_sources", "find_clip", "clear_cache", "source_audio"]
 
-_STOP = {"the", "a", "an", "of", "sound", "sounds", "some", "and", "at", "on", "in", "to", "with", "my"}
-
-
-def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", text.casefold()) if w not in _STOP}
-
-
-def _best_tier(labels: list[str], target: str) -> list[int]:
-    t = " ".join(target.split())
-    tiers = [
-        lambda lab: lab == t,
-        lambda lab: lab.casefold() == t.casefold(),
-        lambda lab: t.casefold() in lab.casefold() or lab.casefold() in t.casefold(),
-    ]
-    for test in tiers:
-        hits = [i for i, lab in enumerate(labels) if test(lab)]
-        if hits:
-            return hits
-    tw = _words(t)
-    scores = [len(tw & _words(lab)) for lab in labels]
-    best = max(scores, default=0)
-    return [i for i, s in enumerate(scores) if s == best] if best > 0 else []
-
-
 def match_sources(scene: Scene, target: str, at: str | None = None) -> list[int]:
     """Indices of the sources a target names (see the module docstring); [] when none."""
-    hits = _best_tier(scene.labels, target)
+    hits = lab.find(target, scene.labels)
     if at is not None and len(hits) > 1:
         placed = [i for i in hits if scene.sources[i].at == at]
         hits = placed or hits
@@ -88,7 +64,7 @@ def find_clip(clips: object, label: str):
         if label in clips:
             return clips[label]
         keys = list(clips)
-        hits = _best_tier([str(k) for k in keys], label)
+        hits = lab.find(label, [str(k) for k in keys])
         return clips[keys[hits[0]]] if hits else None
     raise ComposeError(f"clips must be a mapping label -> path or an object with find(label), "
                        f"got {type(clips).__name__}")

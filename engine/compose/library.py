@@ -14,6 +14,8 @@ import re
 import threading
 from pathlib import Path
 
+from smartdj.bridge import labels as lab
+
 log = logging.getLogger("smartdj.library")
 
 AUDIO_EXTS = {".wav", ".flac", ".aif", ".aiff", ".ogg", ".mp3"}
@@ -26,10 +28,6 @@ def normalise(label: str) -> str:
 def label_from_name(path: Path) -> str:
     stem = re.sub(r"^\d+[_\-\s]*", "", path.stem)
     return normalise(stem.replace("_", " ").replace("-", " ")) or normalise(path.stem)
-
-
-def _tokens(text: str) -> set[str]:
-    return {t.rstrip("s") if len(t) > 3 else t for t in normalise(text).split()}
 
 
 class SoundLibrary:
@@ -82,16 +80,8 @@ class SoundLibrary:
             index = dict(self._index)
         if key in index:
             return index[key]
-        want = _tokens(key)
-        if not want:
-            return None
-        best, best_score = None, 0.0
-        for name, path in index.items():
-            have = _tokens(name)
-            score = len(want & have) / len(want | have)
-            if score > best_score:
-                best, best_score = path, score
-        return best if best_score >= 0.5 else None
+        found = lab.closest(key, list(index))
+        return index[found] if found is not None else None
 
     # --- watching -----------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """Composer ops on one stereo mixture whose sources are unknown (a REAPER item not in scene mode).
 
 Without stems, DSP can still add a clip to the mix and change the whole item (volume,
-direction, shift, reverb, timbre; remove = silence, extract = as is). Anything aimed at a
-sound inside the mix needs source separation, which is the diffusion executor's job:
+direction, shift, reverb, timbre; remove = silence, extract = as is). ``apply_whole`` is that
+exact operation on any stereo signal; the separation executor applies it to a separated target.
+Anything aimed at a sound inside the mix needs a separator (or the diffusion editor):
 :class:`NeedsSeparation` says so. ``supports`` answers the question without touching audio.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+from smartdj.bridge import labels as lab
 from smartdj.bridge.language import Step
 from smartdj.engine.audio import dsp
 from smartdj.engine.audio.io import read_audio, resample, to_mono, to_stereo
@@ -26,13 +28,13 @@ WHOLE_WORDS = {
 
 
 class NeedsSeparation(ComposeError):
-    """The step edits a sound inside a mixture; only a separating (diffusion) executor can do it."""
+    """The step edits a sound inside a mixture; a separator (separation executor) or the diffusion editor can."""
 
 
 def denotes_whole(target: str, item_label: str = "") -> bool:
     """Whether a step's target means the whole item rather than a sound inside it."""
     t = " ".join(re.sub(r"[^\w\s'-]", " ", target.casefold()).split())
-    if item_label and t == " ".join(item_label.casefold().split()):
+    if item_label and lab.same(target, item_label):  # a take named "mix20.wav" is the target "mix20 wav"
         return True
     return t in WHOLE_WORDS
 
@@ -82,8 +84,17 @@ def apply_to_mixture(audio: np.ndarray, sr: int, step: Step, item_label: str = "
         return out
     if not denotes_whole(step.target, item_label):
         raise NeedsSeparation(
-            f"{step.text!r} needs source separation: run it with the diffusion executor (--executor diffusion) "
+            f"{step.text!r} edits one sound inside the mix: run it with the separation executor (--executor "
+            "auto or separation; `smartdj models list` shows the separators and how to install them) "
             "or edit the item as a scene of stems")
+    return apply_whole(x, sr, step)
+
+
+def apply_whole(audio: np.ndarray, sr: int, step: Step) -> np.ndarray:
+    """One step's operation on a whole stereo signal (not add): ``[2, n]`` float32, same length.
+    direction re-pans the mono downmix; every other op keeps the stereo image."""
+    x = _as_stereo(audio)
+    n = x.shape[1]
     if step.op == "remove":
         return np.zeros_like(x)
     if step.op == "extract":

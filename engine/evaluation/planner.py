@@ -10,9 +10,17 @@ synthesized dataset folder (manifest.jsonl). Metrics:
 - ``op_accuracy``: operations matched as multisets per example over the longer of the two plans;
 - ``grounding_accuracy``: of predicted steps paired with an expected step of the same operation,
   the fraction with the expected target;
-- ``refusal_accuracy``: of examples that should be refused, the fraction the planner refused;
+- ``refusal_recall`` (also ``refusal_accuracy``): of examples that should be refused, the fraction
+  the planner refused; ``refusal_precision``: of its refusals, the fraction that should be refused;
   ``false_refusals``: plannable examples it refused; ``failures``: any example it got wrong or
-  crashed on (``crashes`` counts exceptions other than PlanningError).
+  crashed on (``crashes`` counts exceptions other than PlanningError);
+- ``harmful``: plans that would run (not refused, not marked unsure) and differ from every intended
+  plan in op, target, sign, direction or amount, over all examples (``harmful_rate``);
+- ``unsure``: plans returned for confirmation; ``unsure_with_right_reading``: those whose readings
+  include an intended plan.
+
+Expected plans may write an unstated amount as a range (``{2-4}``) and list ``alternatives``;
+see :mod:`smartdj.engine.evaluation.gold`.
 """
 
 from __future__ import annotations
@@ -26,7 +34,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from smartdj.bridge.language import Step, plan_from_json
+from smartdj.bridge.language import Step
+from smartdj.engine.evaluation.gold import GoldStep, gold_step, harmful, plan_matches
 from smartdj.engine.planning.base import PlanningError
 
 HANDWRITTEN = "handwritten_instructions.jsonl"
@@ -40,6 +49,13 @@ class Example:
     id: str = ""
     note: str = ""
     audio: str | None = None  # the input mix of a synthesized example, for planners that listen
+    alternatives: list[list[GoldStep]] | None = None  # every right plan (ranges allowed); None: from steps
+
+    @property
+    def gold(self) -> list[list[GoldStep]] | None:
+        if self.steps is None:
+            return None
+        return self.alternatives or [[GoldStep(s) for s in self.steps]]
 
 
 @dataclass
@@ -50,12 +66,24 @@ class Outcome:
     crashed: bool = False
     seconds: float = 0.0
     planner: str = ""  # who produced the plan ("alm", or "rules" after a fallback); "" when refused
+    unsure: bool = False  # returned for confirmation, not to run
+    readings: list[list[Step]] = field(default_factory=list)  # the readings of an unsure plan
 
     @property
     def exact(self) -> bool:
-        if self.example.steps is None:
+        gold = self.example.gold
+        if gold is None:
             return self.steps is None and not self.crashed
-        return self.steps is not None and list(self.steps) == list(self.example.steps)
+        return self.steps is not None and not self.unsure and any(plan_matches(self.steps, g) for g in gold)
+
+    @property
+    def harmful(self) -> bool:
+        return self.steps is not None and not self.unsure and harmful(self.steps, self.example.gold)
+
+    @property
+    def unsure_right(self) -> bool:
+        gold = self.example.gold or []
+        return self.unsure and any(plan_matches(r, g) for r in self.readings for g in gold)
 
 
 def default_data() -> Path:
@@ -93,10 +121,20 @@ def _record_to_example(rec: dict, n: int, root: Path | None = None) -> Example:
         raise ValueError(f"record {n}: no 'instruction'")
     refuse = rec.get("error") or rec.get("expected") == "error" or rec.get("refuse")
     plan = rec.get("steps", rec.get("plan"))
-    steps = None if refuse else plan_from_json(plan if plan is not None else [])
-    return Example(instruction=instruction, labels=_labels_of(rec), steps=steps,
-                   id=str(rec.get("id", n)), note=str(rec.get("error") or rec.get("note") or ""),
-                   audio=_input_audio(rec, root))
+    if refuse or plan is None:
+        if not refuse:
+            raise ValueError("neither a plan nor a refusal ('refuse': reason)")
+        return Example(instruction=instruction, labels=_labels_of(rec), steps=None, id=str(rec.get("id", n)),
+                       note=str(refuse if isinstance(refuse, str) else rec.get("note") or ""),
+                       audio=_input_audio(rec, root))
+    if isinstance(plan, dict):
+        plan = plan.get("steps", [])
+    alts = [plan] + [a for a in rec.get("alternatives") or [] if a != plan]
+    gold = [[gold_step(x) for x in alt] for alt in alts]
+    exact = all(g.lo is None for g in gold[0])
+    return Example(instruction=instruction, labels=_labels_of(rec), steps=[g.step for g in gold[0]],
+                   id=str(rec.get("id", n)), note=str(rec.get("note") or ""), audio=_input_audio(rec, root),
+                   alternatives=gold if len(gold) > 1 or not exact else None)
 
 
 def load_examples(path: str | Path | None = None, split: str = "all", holdout: float = 0.2,
@@ -169,6 +207,10 @@ class Metrics:
     ground_hits: int = 0
     ground_total: int = 0
     refused_ok: int = 0
+    refused: int = 0
+    harmful: int = 0
+    unsure: int = 0
+    unsure_right: int = 0
     false_refusals: int = 0
     crashes: int = 0
     failures: int = 0
@@ -191,6 +233,10 @@ class Metrics:
                 "op_accuracy": ratio(self.op_hits, self.op_total),
                 "grounding_accuracy": ratio(self.ground_hits, self.ground_total),
                 "refusal_accuracy": ratio(self.refused_ok, self.refusable),
+                "refusal_recall": ratio(self.refused_ok, self.refusable),
+                "refusal_precision": ratio(self.refused_ok, self.refused),
+                "harmful": self.harmful, "harmful_rate": ratio(self.harmful, self.examples),
+                "unsure": self.unsure, "unsure_with_right_reading": self.unsure_right,
                 "false_refusals": self.false_refusals, "crashes": self.crashes, "failures": self.failures,
                 "ms_per_plan": round(1000 * self.seconds / self.examples, 2) if self.examples else None,
                 "planned_by": dict(self.planned_by), "exact_by": dict(self.exact_by)}
@@ -205,6 +251,10 @@ def score(outcomes: Iterable[Outcome]) -> Metrics:
         who = "crashed" if o.crashed else (o.planner or "rules") if o.steps is not None else "refused"
         m.planned_by[who] += 1
         m.exact_by[who] += int(o.exact)
+        m.refused += int(o.steps is None and not o.crashed)
+        m.harmful += int(o.harmful)
+        m.unsure += int(o.unsure)
+        m.unsure_right += int(o.unsure_right)
         gold = o.example.steps
         if gold is None:
             m.refusable += 1
@@ -227,8 +277,9 @@ def score(outcomes: Iterable[Outcome]) -> Metrics:
         if not o.exact:
             m.failures += 1
             m.wrong.append({"id": o.example.id, "instruction": o.example.instruction,
-                            "expected": None if gold is None else [s.text for s in gold],
-                            "got": None if o.steps is None else [s.text for s in o.steps], "error": o.error})
+                            "expected": None if gold is None else [g.text for g in o.example.gold[0]],
+                            "got": None if o.steps is None else [s.text for s in o.steps], "error": o.error,
+                            "harmful": o.harmful, "unsure": o.unsure})
     return m
 
 
@@ -244,7 +295,9 @@ def run_planner(planner, examples: Iterable[Example], with_audio: bool = True) -
 
                 audio = read_audio(ex.audio)
             result = planner.plan(ex.instruction, labels=ex.labels, audio=audio)
-            outcome = Outcome(ex, steps=list(result.steps), planner=result.planner)
+            outcome = Outcome(ex, steps=list(result.steps), planner=result.planner,
+                              unsure=bool(getattr(result, "unsure", False)),
+                              readings=[list(a) for a in getattr(result, "alternatives", None) or []])
         except PlanningError as e:
             outcome = Outcome(ex, error=str(e))
         except Exception as e:  # a crash is a failure to report, not to hide

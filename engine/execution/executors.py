@@ -5,8 +5,13 @@
   (``mixture_ops``); steps aimed at a sound inside the mix need separation -> ``needs_separation``.
 - ``DiffusionExecutor``: the diffusion editor through :mod:`executor_diffusion` (torch only here).
 
-``choose`` resolves ``auto``: scene -> composer; one item -> diffusion when a checkpoint is
-configured or installed, else the mixture ops.
+- ``SeparationExecutor`` (:mod:`separation`): one item; a separator finds the step's target and
+  the composer edits it exactly (``out = residual + op(target)``).
+
+``choose`` resolves ``auto``: scene -> composer; one item -> separation when an installed separator
+(not the diffusion editor's extract) serves every step aimed inside the mix, or when the user
+chose a separator; else diffusion when a checkpoint is configured or installed; else separation
+again when a step needs it (its check names what to install), or the mixture ops.
 """
 
 from __future__ import annotations
@@ -70,19 +75,32 @@ def find_checkpoint(name: str | None) -> Path | None:
     return None
 
 
-def choose(executor: str, scene: bool, options: dict, settings: Settings) -> tuple[str, Path | None]:
-    """``(composer | mixture | diffusion, checkpoint)`` for a job's executor option."""
+def choose(executor: str, scene: bool, options: dict, settings: Settings, steps: list[Step] | None = None,
+           item_label: str = "") -> tuple[str, Path | None]:
+    """``(composer | mixture | separation | diffusion, checkpoint)`` for a job's executor option."""
     if scene:
-        if executor == "diffusion":
+        if executor in ("diffusion", "separation"):
             raise ExecError("invalid", "scene jobs are edited exactly by the composer; use executor auto or composer")
         return "composer", None
     if executor == "composer":
         return "mixture", None
+    if executor == "separation":
+        return "separation", None
     ckpt = find_checkpoint(options.get("checkpoint") or settings.checkpoint)
-    if executor == "diffusion" and ckpt is None:
-        raise ExecError("no_checkpoint", "the diffusion executor needs a checkpoint: none is configured or "
-                        f"installed under {models_dir()}; pass options.checkpoint or install one")
-    return ("diffusion", ckpt) if ckpt is not None else ("mixture", None)
+    if executor == "diffusion":
+        if ckpt is None:
+            raise ExecError("no_checkpoint", "the diffusion executor needs a checkpoint: none is configured or "
+                            f"installed under {models_dir()}; pass options.checkpoint or install one")
+        return "diffusion", ckpt
+    from smartdj.engine.compose.mixture import supports
+    from smartdj.engine.execution.separation import SeparationExecutor
+
+    inner = [s for s in steps or [] if not supports(s, item_label)]
+    if options.get("separator") or (inner and SeparationExecutor.serves(inner, options, settings)):
+        return "separation", None
+    if ckpt is not None:
+        return "diffusion", ckpt
+    return ("separation", None) if inner else ("mixture", None)
 
 
 class MixtureExecutor:
@@ -101,9 +119,10 @@ class MixtureExecutor:
             if not supports(step, self.item_label):
                 raise ExecError("needs_separation",
                                 f"step {k} ({step.text}) edits one sound inside a mix whose sources are unknown: "
-                                "that needs source separation, which the diffusion executor does (install a "
-                                "diffusion checkpoint and use executor 'diffusion' or 'auto'), or send the "
-                                "sources as a scene", item=item, step=k)
+                                "the composer alone changes only the whole item; use executor 'auto' or "
+                                "'separation' (a separator finds the sound; `smartdj models list` shows which "
+                                "are installed and how to install others), or send the sources as a scene",
+                                item=item, step=k)
 
     def step(self, audio: np.ndarray, sr: int, step: Step, progress: Progress, cancel: Cancel) -> np.ndarray:
         from smartdj.engine.compose.mixture import apply_to_mixture

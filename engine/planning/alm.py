@@ -1,8 +1,11 @@
 """The engine-facing audio-language planner: decode, validate, repair, or fall back to rules.
 
-``make_planner(checkpoint=None, **options)`` (called by ``engine.planners.get_planner("alm")``)
-loads a ``planner`` checkpoint (the given folder, else the newest one installed under
-``models_dir()``). Planning: the LM decodes freely (greedy or beam); every line must parse with
+``make_planner(checkpoint=None, tag_labels=None, **options)`` (called by
+``engine.planning.base.get_planner("alm")``) loads a ``planner`` checkpoint (the given folder, else
+the newest one installed under ``models_dir()``). Zero-shot tags (real CLAP weights only) are chosen
+among the scene's labels, then the labels of ``tag_labels`` (a file the user names: a CSV with a
+``label`` column or one label a line) or else of the bundled clips' manifest, then common events.
+The model hears the mix at its encoder's rate: this adapter downmixes and resamples it. Planning: the LM decodes freely (greedy or beam); every line must parse with
 ``edits.parse_step`` and, when labels are known, name them exactly. A bad output is re-decoded
 under a grammar of the templates (a logits processor that only lets through tokens keeping the
 text a prefix of a valid plan, targets restricted to the labels); if that is still invalid the
@@ -22,12 +25,10 @@ from typing import Any
 
 import numpy as np
 import regex
-import torch
 from smartdj.bridge.language import LOCATIONS, QUALITIES, EditError, Step, parse_step
 from smartdj.engine.planning.base import MAX_STEPS, check_generated
 
 log = logging.getLogger(__name__)
-
 
 
 # ---- the plan grammar ----
@@ -60,45 +61,6 @@ def plan_grammar(labels: list[str] | None, max_steps: int = MAX_STEPS) -> regex.
     return regex.compile(rf"(?:(?:{step}\n){{0,{max_steps - 1}}}{step}|{regex.escape(REFUSAL)})\n?")
 
 
-class GrammarProcessor:
-    """Logits processor: only tokens that keep the decoded text a prefix of a grammatical plan.
-
-    Candidates are tried best-first (so a big vocabulary costs little); EOS only where the text
-    is a whole plan. If nothing in ``max_scan`` candidates fits, only EOS is left (the caller
-    then finds the output invalid and falls back).
-    """
-
-    def __init__(self, tokenizer: Any, grammar: regex.Pattern, *, keep: int = 2, max_scan: int = 4096):
-        self.tok, self.grammar, self.keep, self.max_scan = tokenizer, grammar, keep, max_scan
-        self.eos = tokenizer.eos_token_id
-
-    def _ok(self, ids: list[int], cand: int) -> bool:
-        if cand == self.eos:
-            return self.grammar.fullmatch(self.tok.decode(ids, skip_special_tokens=True)) is not None
-        if cand in self.tok.all_special_ids:
-            return False
-        text = self.tok.decode(ids + [cand], skip_special_tokens=True)
-        return self.grammar.fullmatch(text, partial=True) is not None
-
-    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
-        out = torch.full_like(scores, float("-inf"))
-        for b in range(input_ids.shape[0]):
-            ids = input_ids[b].tolist()
-            order = torch.argsort(scores[b], descending=True)[: self.max_scan].tolist()
-            allowed = []
-            for cand in order:
-                if self._ok(ids, cand):
-                    allowed.append(cand)
-                    if len(allowed) >= self.keep:
-                        break
-            if not allowed:
-                allowed = [self.eos]
-            out[b, allowed] = scores[b, allowed]
-            if torch.isinf(out[b, allowed]).all():  # all allowed had -inf (e.g. masked upstream)
-                out[b, allowed] = 0.0
-        return out
-
-
 # ---- validation ----
 REFUSED = "refused: the request names no edit the planner can make in this mix"
 
@@ -126,6 +88,15 @@ def validate_plan(text: str, labels: list[str] | None, max_steps: int = MAX_STEP
         return [], f"{e.part}: {e.message}"
 
 
+def _mono_at(audio: tuple[np.ndarray, int], rate: int) -> np.ndarray:
+    """The mix downmixed to ``[1, n]`` and resampled to the encoder's ``rate``."""
+    from smartdj.engine.audio.io import resample, to_mono
+
+    x, sr = audio
+    a = np.asarray(x, dtype=np.float32)
+    return resample(to_mono(a[None] if a.ndim == 1 else a), int(sr), int(rate))
+
+
 def _rules() -> Any:
     from smartdj.engine.planning.rules import RulePlanner
 
@@ -138,8 +109,10 @@ class AlmPlanner:
     name = "alm"
 
     def __init__(self, model: Any, *, num_beams: int = 1, max_new_tokens: int = 200, repair: bool = True,
-                 max_steps: int = MAX_STEPS, tag_top_k: int = 5, checkpoint: str | None = None):
+                 max_steps: int = MAX_STEPS, tag_top_k: int = 5, checkpoint: str | None = None,
+                 tag_labels: list[str] | None = None):
         self.model = model.eval()
+        self.tag_labels = list(tag_labels or [])  # labels zero-shot tags may name, besides the scene's
         self.num_beams, self.max_new_tokens = int(num_beams), int(max_new_tokens)
         self.repair, self.max_steps, self.tag_top_k = repair, int(max_steps), int(tag_top_k)
         self.checkpoint = checkpoint
@@ -155,15 +128,18 @@ class AlmPlanner:
     def decode(self, instruction: str, labels: list[str] | None = None,
                audio: tuple[np.ndarray, int] | None = None) -> dict:
         """Everything the planner decided, for inspection: raw/repaired text, steps, reason, tags."""
+        from smartdj.models.components.clap import label_vocabulary
+        from smartdj.models.planner.constrained import GrammarProcessor
+        from smartdj.models.planner.model import format_prompt
+
         model = self.model
-        emb = model.clap.embed(*audio) if audio is not None else None
+        emb = model.clap.embed(_mono_at(audio, model.clap.sampling_rate), model.clap.sampling_rate) \
+            if audio is not None else None
         tags: list[str] = []
         if emb is not None and model.clap.pretrained:
-            from smartdj.models.components.clap import label_vocabulary
-
-            tags = model.clap.tag(embeddings=emb, vocabulary=label_vocabulary(labels), top_k=self.tag_top_k)
+            vocabulary = label_vocabulary(labels, self.tag_labels)
+            tags = model.clap.tag(embeddings=emb, vocabulary=vocabulary, top_k=self.tag_top_k)
         shown = list(labels) if labels else tags
-        from smartdj.models.planner.model import format_prompt
 
         prompt = format_prompt(instruction, shown)
         raw = model.generate(emb, prompt, max_new_tokens=self.max_new_tokens, num_beams=self.num_beams)
@@ -200,15 +176,11 @@ class AlmPlanner:
 
 # ---- construction ----
 def installed_checkpoint() -> Path | None:
-    """The newest ``planner`` checkpoint under the models folder ($SMARTDJ_HOME/models), if any."""
+    """The newest ``planner`` checkpoint under the models folder (engine/config.py's ``models_dir``), if any."""
+    from smartdj.engine.config import models_dir
     from smartdj.models.checkpoint import CheckpointError, read_config
 
-    try:
-        from smartdj.engine.config import models_dir
-
-        root = Path(models_dir())
-    except ImportError:
-        root = Path(os.environ.get("SMARTDJ_HOME", Path.home() / ".local/share/smartdj")) / "models"
+    root = Path(models_dir())
     if not root.is_dir():
         return None
     found = []
@@ -222,8 +194,20 @@ def installed_checkpoint() -> Path | None:
     return max(found, key=lambda p: p.stat().st_mtime) if found else None
 
 
+def tag_vocabulary(tag_labels: str | os.PathLike | None = None) -> list[str]:
+    """Labels zero-shot tags may name: those of the user's file, else of the bundled clips' manifest."""
+    from smartdj.engine.config import bundled_library
+    from smartdj.models.components.clap import read_labels
+
+    if tag_labels:
+        return read_labels(tag_labels)
+    bundled = bundled_library() / "manifest.csv"
+    return read_labels(bundled) if bundled.is_file() else []
+
+
 def make_planner(checkpoint: str | os.PathLike | None = None, *, device: str | None = None, num_beams: int = 1,
-                 max_new_tokens: int = 200, repair: bool = True, **options: Any):
+                 max_new_tokens: int = 200, repair: bool = True, tag_labels: str | os.PathLike | None = None,
+                 **options: Any):
     """The alm planner; without a checkpoint, the rule planner with a visible fallback reason."""
     from smartdj.engine.planning.base import FallbackPlanner
     from smartdj.models.planner.model import load_planner
@@ -235,7 +219,9 @@ def make_planner(checkpoint: str | os.PathLike | None = None, *, device: str | N
         return FallbackPlanner("alm", "no alm planner checkpoint installed (train one with `smartdj train "
                                       "planner` or pass --checkpoint); used rules")
     if device is None:
+        import torch
+
         device = "cuda" if torch.cuda.is_available() else "cpu"
     model, _ = load_planner(folder, device=device)
     return AlmPlanner(model, num_beams=num_beams, max_new_tokens=max_new_tokens, repair=repair,
-                      checkpoint=str(folder))
+                      checkpoint=str(folder), tag_labels=tag_vocabulary(tag_labels))

@@ -12,13 +12,13 @@ Protocol (build new planners on this):
   given, every step's target except an ``add`` target must be one of them, spelled exactly.
 - ``audio``: ``(array [channels, samples] float32, sample_rate)`` of the mix, for planners that
   listen (alm); others ignore it.
-- Returns :class:`PlanResult`: the steps (``smartdj.bridge.language.Step``, SmartDJ order: user
-  order, adds last), the planner that actually planned (``"rules"`` when a fallback happened),
+- Returns :class:`PlanResult`: the steps (``smartdj.bridge.language.Step``, in the user's
+  order), ``unsure`` with ``alternatives`` when two readings are plausible, the planner that actually planned (``"rules"`` when a fallback happened),
   ``fallback`` (None, or why the requested planner was not used) and free-form ``tags``.
 - Raises :class:`PlanningError` (a ValueError) with a message for the user when the
   instruction cannot be planned. A planner never returns a plan it is not sure of.
 
-Backends: ``get_planner("rules")`` (engine/planner_rules.py); ``"alm"`` ->
+Backends: ``get_planner("rules")`` (engine/planning/rules.py); ``"alm"`` ->
 ``smartdj.engine.planning.alm.make_planner(**options)``; ``"llm"`` ->
 ``smartdj.engine.planning.llm.make_planner(**options)``. When an alm/llm module is missing or its
 ``make_planner`` raises (no checkpoint, no endpoint), ``get_planner`` returns the rule planner
@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from smartdj.bridge.language import Step
+from smartdj.bridge.plan_check import MAX_STEPS, check_generated, check_plan  # noqa: F401  (shared by every planner)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -41,39 +42,6 @@ log = logging.getLogger(__name__)
 
 PLANNERS = ("rules", "alm", "llm")
 _BACKENDS = {"alm": "smartdj.engine.planning.alm", "llm": "smartdj.engine.planning.llm"}
-
-
-MAX_STEPS = 4
-
-
-def check_generated(steps: list, labels: list[str] | None, max_steps: int = MAX_STEPS) -> list:
-    """A model's plan held to SmartDJ's planner constraints; raises ``EditError`` naming the fault.
-
-    1 to ``max_steps`` steps, at most two adds (moved last), every other target one of ``labels``
-    (exactly, case aside), and not every present sound removed.
-    """
-    from smartdj.bridge.language import EditError, split_targets
-
-    if not steps:
-        raise EditError("plan", "no steps")
-    if len(steps) > max_steps:
-        raise EditError("plan", f"{len(steps)} steps (at most {max_steps})")
-    adds = [s for s in steps if s.op == "add"]
-    if len(adds) > 2:
-        raise EditError("plan", f"{len(adds)} add steps (at most 2)")
-    if labels:
-        known = {lb.casefold() for lb in labels}
-        for i, s in enumerate(steps, 1):
-            if s.op == "add":
-                continue
-            names = split_targets(s.target) if s.op == "extract" else [s.target]
-            if s.target.casefold() not in known and any(n.casefold() not in known for n in names):
-                raise EditError(f"step {i}.target", f"{s.target!r} is not one of the labels")
-        if all(s.op == "remove" for s in steps if s.op != "add"):
-            removed = {s.target.casefold() for s in steps if s.op == "remove"}
-            if removed >= known:
-                raise EditError("plan", "removes every present sound (keep at least one)")
-    return [s for s in steps if s.op != "add"] + adds
 
 
 class PlanningError(ValueError):
@@ -86,10 +54,16 @@ class PlanResult:
     planner: str
     fallback: str | None = None
     tags: list[str] = field(default_factory=list)
+    unsure: bool = False  # two readings are plausible: show them and ask, never execute unconfirmed
+    alternatives: list[list[Step]] = field(default_factory=list)  # every plausible reading, ``steps`` first
 
     def to_json(self) -> dict:
-        return {"steps": [s.to_json() for s in self.steps], "planner": self.planner,
-                "fallback": self.fallback, "tags": list(self.tags)}
+        out = {"steps": [s.to_json() for s in self.steps], "planner": self.planner,
+               "fallback": self.fallback, "tags": list(self.tags)}
+        if self.unsure:
+            out["unsure"] = True
+            out["alternatives"] = [[s.to_json() for s in alt] for alt in self.alternatives]
+        return out
 
 
 @runtime_checkable

@@ -13,17 +13,15 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import re
 import threading
+
+from smartdj.bridge import labels as lab
 
 log = logging.getLogger(__name__)
 
 EMBED_THRESHOLD = 0.45  # cosine similarity the best label must reach
 EMBED_MARGIN = 0.05  # ... and by how much it must beat the runner-up
 
-# Words that say nothing about which sound is meant.
-_GENERIC = {"the", "a", "an", "of", "sound", "sounds", "noise", "noises", "track", "part", "some", "my",
-            "our", "that", "this", "those", "these", "one", "bit", "stuff", "thing", "in", "on", "and"}
 # Studio shorthand -> words found in labels (MiniLM does not know these well).
 ALIASES: dict[str, tuple[str, ...]] = {
     "vocal": ("speaking", "speech", "voice", "singing", "vocal", "talking", "singer"),
@@ -54,74 +52,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _stem(word: str) -> str:
-    w = word.lower()
-    for suffix in ("ing", "es", "s"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[: -len(suffix)]
-            break
-    return w
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower().replace("'s ", " "))
-
-
-def _content(text: str) -> set[str]:
-    return {_stem(w) for w in _words(text) if w not in _GENERIC}
-
-
-def clean_label(label: str) -> str:
-    """'drum kit break beat (Amen break loop)' -> 'drum kit break beat'; "woman speaking: 'hi'" -> 'woman speaking'."""
-    s = re.sub(r"\([^)]*\)", " ", label)
-    s = s.split(":", 1)[0]
-    return " ".join(s.split()) or label
-
-
-def _norm(text: str) -> str:
-    return " ".join(_words(text))
+clean_label = lab.clean
 
 
 def lexical_match(name: str, labels: list[str]) -> str | None:
     """The label that ``name`` names by exact text, whole words or (aliased) word overlap; None if unclear."""
-    if not labels:
-        return None
-    n = _norm(name)
-    for label in labels:
-        if _norm(label) == n or _norm(clean_label(label)) == n:
-            return label
-    # whole-word containment either way ("bells" -> "church bells", "dog barking loudly" -> "dog barking")
-    hits = [lb for lb in labels if n and (re.search(rf"\b{re.escape(n)}\b", _norm(lb))
-                                            or re.search(rf"\b{re.escape(_norm(clean_label(lb)))}\b", n))]
-    if len(hits) == 1:
-        return hits[0]
-    words = _content(name)
-    if not words:
-        return None
-    expanded = set(words)
-    for w in _words(name):
-        for alias in ALIASES.get(w, ()):
-            expanded.add(_stem(alias))
-    pool = hits or labels
-    scored = []
-    for label in pool:
-        lw = _content(label)
-        direct = len(words & lw)
-        aliased = len(expanded & lw)
-        scored.append((direct, aliased, -len(lw), label))
-    scored.sort(reverse=True)
-    best = scored[0]
-    if best[0] == 0 and best[1] == 0:
-        return None
-    if len(scored) > 1 and scored[1][:2] == best[:2]:
-        # a tie: prefer the label whose main (cleaned) words are covered best
-        tied = [s[3] for s in scored if s[:2] == best[:2]]
-        cover = sorted(((len(expanded & _content(clean_label(lb))) / max(1, len(_content(clean_label(lb)))), lb)
-                        for lb in tied), reverse=True)
-        if len(cover) > 1 and cover[0][0] == cover[1][0]:
-            return None
-        return cover[0][1]
-    return best[3]
+    return lab.ground(name, labels, ALIASES)
 
 
 _lock = threading.Lock()
@@ -161,7 +97,7 @@ def embedding_match(name: str, labels: list[str], threshold: float = EMBED_THRES
     with _lock:
         if not labels or _model() is None:
             return None
-        q = _embed(_norm(name))
+        q = _embed(lab.normalise(name))
         scores = []
         for label in labels:
             s = max(float(q @ _embed(label)), float(q @ _embed(clean_label(label))))

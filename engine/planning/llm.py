@@ -19,7 +19,8 @@ from dataclasses import replace
 from typing import Any
 
 from smartdj.bridge.language import EditError, Step, parse_plan, plan_from_json
-from smartdj.engine.planning.base import MAX_STEPS, PlanningError, PlanResult, check_generated
+from smartdj.bridge.plan_check import MAX_STEPS, check_generated
+from smartdj.engine.planning.base import PlanningError, PlanResult
 
 log = logging.getLogger(__name__)
 

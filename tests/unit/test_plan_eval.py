@@ -29,12 +29,17 @@ GOLD = steps("remove the sound of dog", "turn up the volume of rain by 3 dB", "a
 def test_exact_plan_and_f1_on_hand_made_cases():
     ex = Example("x", None, GOLD)
     perfect = Outcome(ex, steps=list(GOLD))
-    swapped = Outcome(ex, steps=[GOLD[1], GOLD[0], GOLD[2]])  # same steps, wrong order: not exact, F1 = 1
+    swapped = Outcome(ex, steps=[GOLD[1], GOLD[0], GOLD[2]])  # steps on different sounds commute: exact
     wrong_amount = Outcome(ex, steps=steps("remove the sound of dog", "turn up the volume of rain by 6 dB"))
     s = score([perfect]).summary()
     assert s["exact_plan_accuracy"] == 1.0 and s["step_f1"] == 1.0 and s["failures"] == 0
     s = score([swapped]).summary()
-    assert s["exact_plan_accuracy"] == 0.0 and s["step_f1"] == 1.0 and s["op_accuracy"] == 1.0
+    assert s["exact_plan_accuracy"] == 1.0 and s["step_f1"] == 1.0 and s["op_accuracy"] == 1.0
+    same = Example("x", None, steps("add the sound of rain at the front with 0 dB",
+                                    "change the timbre of the sound of rain to be more warm"))
+    reordered = Outcome(same, steps=list(reversed(same.steps)))  # the same sound: order matters
+    s = score([reordered]).summary()
+    assert s["exact_plan_accuracy"] == 0.0 and s["step_f1"] == 1.0 and s["harmful"] == 1
     s = score([wrong_amount]).summary()
     # 1 of 2 predicted tuples right, 1 of 3 expected found
     assert s["step_precision"] == 0.5 and s["step_recall"] == round(1 / 3, 4)

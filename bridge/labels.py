@@ -1,0 +1,120 @@
+"""The one label matcher: how every layer decides which source label a name in a step refers to.
+
+Planners ground what a user calls a sound, the composer finds the sources a step's target names,
+the sound library finds a clip for an add, and the plan check holds a model's targets to the
+labels: all of them normalise text the same way here (case and punctuation aside, so a take
+named ``mix20.wav`` is the target ``mix20 wav``) and score shared words the same way.
+Standard library only: REAPER can check a plan with it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+# Words that say nothing about which sound is meant.
+GENERIC = frozenset({"the", "a", "an", "of", "sound", "sounds", "noise", "noises", "track", "part", "some", "my",
+                     "our", "that", "this", "those", "these", "one", "bit", "stuff", "thing", "in", "on", "and",
+                     "at", "to", "with"})
+
+
+def normalise(text: str) -> str:
+    """Lower case, punctuation as spaces, single spaces: ``"Mix20.WAV"`` -> ``"mix20 wav"``."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.casefold().replace("'s ", " ")).split())
+
+
+def same(a: str, b: str) -> bool:
+    """The same label, case, spacing and punctuation aside."""
+    return normalise(a) == normalise(b)
+
+
+def clean(label: str) -> str:
+    """'drum kit break beat (Amen break loop)' -> 'drum kit break beat'; "woman speaking: 'hi'" -> 'woman speaking'."""
+    s = re.sub(r"\([^)]*\)", " ", label).split(":", 1)[0]
+    return " ".join(s.split()) or label
+
+
+def stem(word: str) -> str:
+    w = word.lower()
+    for suffix in ("ing", "es", "s"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            return w[: -len(suffix)]
+    return w
+
+
+def words(text: str) -> list[str]:
+    return normalise(text).split()
+
+
+def content_words(text: str) -> set[str]:
+    """Stems of the words that name the sound ("the dogs barking" -> {"dog", "bark"})."""
+    return {stem(w) for w in words(text) if w not in GENERIC}
+
+
+def _contains(outer: str, inner: str) -> bool:
+    return bool(inner) and re.search(rf"(?<![a-z0-9]){re.escape(inner)}(?![a-z0-9])", outer) is not None
+
+
+def find(target: str, labels: Sequence[str]) -> list[int]:
+    """Indices of the labels ``target`` names, best tier only: exact, same when normalised, one inside the
+    other, then most shared content words; [] when none shares a word. Every label of the best tier is
+    returned ("dog" names both "dog barking" and "dog growling")."""
+    t = " ".join(target.split())
+    n = normalise(t)
+    tiers = [
+        lambda lb: lb == t,
+        lambda lb: normalise(lb) == n,
+        lambda lb: n in normalise(lb) or normalise(lb) in n if n and normalise(lb) else False,
+    ]
+    for test in tiers:
+        hits = [i for i, lb in enumerate(labels) if test(lb)]
+        if hits:
+            return hits
+    tw = content_words(t)
+    scores = [len(tw & content_words(lb)) for lb in labels]
+    best = max(scores, default=0)
+    return [i for i, s in enumerate(scores) if s == best] if best > 0 else []
+
+
+def closest(name: str, candidates: Sequence[str], min_overlap: float = 0.5) -> str | None:
+    """The candidate sharing the largest fraction of words with ``name`` (at least ``min_overlap``)."""
+    want = content_words(name)
+    if not want:
+        return None
+    best, best_score = None, 0.0
+    for c in candidates:
+        have = content_words(c)
+        score = len(want & have) / len(want | have) if have else 0.0
+        if score > best_score:
+            best, best_score = c, score
+    return best if best_score >= min_overlap else None
+
+
+def ground(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]] | None = None) -> str | None:
+    """The one label ``name`` clearly names by text, whole words or (aliased) word overlap; None if unclear."""
+    if not labels:
+        return None
+    n = normalise(name)
+    for label in labels:
+        if normalise(label) == n or normalise(clean(label)) == n:
+            return label
+    hits = [lb for lb in labels if n and (_contains(normalise(lb), n) or _contains(n, normalise(clean(lb))))]
+    if len(hits) == 1:
+        return hits[0]
+    want = content_words(name)
+    if not want:
+        return None
+    expanded = set(want)
+    for w in words(name):
+        expanded.update(stem(a) for a in (aliases or {}).get(w, ()))
+    scored = sorted(((len(want & content_words(lb)), len(expanded & content_words(lb)), -len(content_words(lb)), lb)
+                     for lb in (hits or labels)), reverse=True)
+    best = scored[0]
+    if best[0] == 0 and best[1] == 0:
+        return None
+    tied = [s[3] for s in scored if s[:2] == best[:2]]
+    if len(tied) == 1:
+        return best[3]
+    cover = sorted(((len(expanded & content_words(clean(lb))) / max(1, len(content_words(clean(lb)))), lb)
+                    for lb in tied), reverse=True)
+    return None if cover[0][0] == cover[1][0] else cover[0][1]

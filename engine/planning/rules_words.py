@@ -1,0 +1,146 @@
+"""The rule planner's vocabulary: the words and patterns that name operations, amounts, places and sounds.
+
+Kept apart from the reading logic (rules_read.py) so the vocabulary can grow without touching how a
+clause is read; amounts a user did not state use the defaults here.
+"""
+
+from __future__ import annotations
+
+import re
+
+DEFAULT_DB = 3.0
+SMALL_DB = 2.0
+BIG_DB = 6.0
+DEFAULT_SECONDS = 0.5
+DEFAULT_REVERB = 5.0
+SMALL_REVERB = 3.0
+BIG_REVERB = 8.0
+QUIET_ADD_DB = -3.0
+LOUD_ADD_DB = 3.0
+
+_OPPOSITE = {"cold": "warm", "warm": "cold", "bright": "dark", "dark": "bright", "muffled": "bright", "dull": "bright",
+             "thin": "warm", "harsh": "warm"}
+_NO_OP = re.compile(r"^(?:the |my |our )?[\w' ]{1,40}? (?:is|are|sounds?|'s|seems?) (?:fine|good|ok|okay|great|perfect|alright|all right|"
+                    r"nice|right|fine as it is)\b|^(?:leave|keep) (?!only|just)")
+HELP = "say what to add, remove, keep, move, make louder/quieter, shift, reverb or change in tone"
+
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+                 "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15",
+                 "twenty": "20", "a couple of": "2", "a couple": "2", "a few": "3"}
+_UNIT = r"(?:db|decibels?|dbs|seconds?|secs?|s|ms|milliseconds?)\b"
+_NUM = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)"
+
+# -- places -------------------------------------------------------------------------------------
+_SIDE_MOD_SMALL = r"(?:slightly|a (?:little )?bit|a little|a touch|a tad|half|partly|somewhat|just|gently)"
+_SIDE_MOD_BIG = r"(?:hard|far|all the way|fully|completely|way|totally)"
+_ART = r"(?:(?:the|my|your|our)\s+)?"
+_SUFFIX = r"(?:[- ]hand side|\s+side|\s+channel|\s+ear|\s+speaker)?"
+_NOT_RIGHT = r"(?!\s+(?:now|away|after|before|here|there|on|then|out))"
+_LOCATIONS: list[tuple[str, str]] = [
+    (rf"(?:(?:{_SIDE_MOD_SMALL}\s+)?(?:to\s+)?{_ART}(?:front[- ]?left|left[- ]?front|left of cent(?:er|re)|half[- ]left)|"
+     rf"{_SIDE_MOD_SMALL}\s+(?:to\s+)?{_ART}left){_SUFFIX}", "left front"),
+    (rf"(?:(?:{_SIDE_MOD_SMALL}\s+)?(?:to\s+)?{_ART}(?:front[- ]?right|right[- ]?front|right of cent(?:er|re)|half[- ]right)|"
+     rf"{_SIDE_MOD_SMALL}\s+(?:to\s+)?{_ART}right{_NOT_RIGHT}){_SUFFIX}", "right front"),
+    (rf"(?:{_SIDE_MOD_BIG}\s+(?:to\s+)?{_ART})?left{_SUFFIX}", "left"),
+    (rf"(?:{_SIDE_MOD_BIG}\s+(?:to\s+)?{_ART})?right{_NOT_RIGHT}{_SUFFIX}", "right"),
+    (r"(?:dead\s+)?(?:cent(?:er|re)d?|middle)|in front(?: of (?:me|you|us|the listener))?|front|straight ahead|up front", "front"),
+]
+_PREP = r"(?:(?P<prep>from|on|onto|to|towards?|over to|over on|out to|at|in|into)\s+)?"
+_LOC_RES = [(re.compile(rf"\b{_PREP}{_ART}(?:{body})\b", re.I), loc) for body, loc in _LOCATIONS]
+
+# -- cue words per operation ------------------------------------------------------------------
+_BIG = r"\b(?:a lot|lots|loads|way|much|heaps|a ton|significantly|massively|hugely|really|substantially|considerably|seriously|drastically|very)\b"
+_SMALL = r"\b(?:a (?:little )?bit|a little|slightly|a touch|a tad|a hair|a smidge|a notch|somewhat|subtly|gently|a hint)\b"
+
+_EXTRACT_WORDS = r"keep only|only keep|keep just|just keep|isolate|solo|leave only|leave just|only leave|extract|nothing but|i only want|i just want|only want|just want"
+_EXTRACT = rf"\b(?:{_EXTRACT_WORDS})\b"
+_REMOVE = (r"\b(?:remove|cut out|cut|get rid of|mute|lose|kill|drop|take out|take away|delete|silence|eliminate|erase|"
+           r"ditch|strip out|strip|filter out|scrap|nuke|bin|axe|switch off|turn off|no more|without|"
+           r"don't want|do not want|no)\b")
+_ADD = (r"\b(?:add in|add|include|bring in|layer in|layer|put in|insert|throw in|mix in|drop in|sprinkle in|sprinkle|"
+        r"introduce|overlay|lay in|get some|i want some|give me some|i'd like some|we need some)\b")
+_UP = (r"\b(?:louder|loud|turn up|boost|bring up|bring forward|raise|more of|pump up|crank up|crank|push up|lift|increase|"
+       r"amplify|bump up|bump|dial up|stronger|more prominent|closer|nearer|too quiet|too soft|too low|"
+       r"barely hear|can't hear|cannot hear|hard to hear|stand out|more present|beef up|louden|emphasi[sz]e|"
+       r"a boost|more volume|up front in the mix|more)\b")
+_DOWN = (r"\b(?:quieter|quiet down|quieten|quiet|turn down|lower|softer|reduce|decrease|further away|further back|"
+         r"farther away|more distant|push back|back off|pull back|pull down|push down|bring down|dial back|dial down|tame|"
+         r"duck|soften|attenuate|knock down|take down|tone down|too loud|too much|too prominent|too hot|less of|"
+         r"less|into the background|in the background|back in the mix|weaker|not so loud|turn the volume down)\b")
+_SHIFT = (r"\b(?:shift|delay|nudge|slide|offset|later|earlier|sooner|ahead|late|early|come in later|"
+          r"come in earlier|start later|start earlier|advance|push back|pull forward|move back|move forward)\b")
+_EARLIER = r"\b(?:earlier|sooner|ahead|early|advance|forward|before)\b"
+_REVERB_HUGE = (r"\b(?:(?:cathedral|church|cave|stadium|arena|hall|canyon|tunnel|warehouse|plate|huge|massive|giant|"
+                r"epic|infinite|endless|long|big|large)[- ](?:reverb|verb|echo)|(?:in|inside) (?:a |an |the )?(?:huge |big |massive |giant |large )?(?:cathedral|church|cave|stadium|arena|"
+                r"concert hall|hall|canyon|tunnel|warehouse|gym)|drench(?:ed)?(?: it)?(?: in reverb)?|drown(?:ed)?(?: it)? in reverb|"
+                r"(?:huge|massive|big|lots of|tons of|loads of|heaps of|a lot of|way more|really) (?:reverb|verb|echo|room|space))\b")
+_REVERB_SMALL = (r"\b(?:(?:a touch|a bit|a little|a hint|a tad|a dash|a splash|a smidge|slight|subtle|light|some light|a little bit)"
+                 r"(?: of)? (?:reverb|verb|echo|room|space|ambience)|(?:in|inside) (?:a )?(?:small room|bathroom|small space))\b")
+_REVERB = (r"\b(?:reverb|reverberation|verb|echo(?:ey|y)?|echoes|roomier|roomy|(?:some|more|a|big|larger|bigger) room|"
+           r"room sound|in a room|wetter|wet|ambience|(?:more|some) space|spacious|washy|more distant reverb)\b")
+_NO_REVERB = r"\b(?:less|drier|dry|dry up|no|remove|cut|kill|get rid of|lose|take out|without)\b.{0,20}\b(?:reverb|verb|echo|room|ambience)\b|\bdrier\b|\bdry\b"
+_TIMBRE = [
+    (r"\b(?:muffled|muffle|duller|dull|underwater|under water|through (?:a|the) (?:wall|door|floor)|behind (?:a|the) (?:wall|door)|"
+     r"in (?:the|another) room|in (?:the |a )?(?:next|other|different|adjacent) room|in another room|next door|"
+     r"from (?:another|the next|next|a different|the other|an adjacent) room|from next door|from outside|outside|lo-?fi|like a telephone|on the phone|over the phone)\b", "muffled"),
+    (r"\b(?:brighter|brighten|bright|more sparkle|sparkly|sparkle|airy|airier|more air|crisper|crisp|shinier|more treble|"
+     r"more highs|more top end|more presence)\b", "bright"),
+    (r"\b(?:darker|darken|dark|less bright|less treble|less top end|fewer highs|moodier|gloomier|murkier|murky)\b", "dark"),
+    (r"\b(?:warmer|warm up|warm it up|warmth|warm|mellower|mellow|rounder|cosier|cozier)\b", "warm"),
+    (r"\b(?:colder|cold|cooler|cool|icier|icy|clinical|sterile|glassy)\b", "cold"),
+]
+_QUIET_ADD = (r"\b(?:quiet|quietly|soft|softly|faint|faintly|subtle|gentle|distant|low|in the background|into the background|"
+              r"in the back|a touch of|a hint of|a little|a bit of|in the distance|far off|far away|way off|off in the distance|"
+              r"far in the distance|from afar|way in the distance|barely audible)\b")
+_DIRECTION = r"\b(?:pan|move|put|place|sit|position|send|swing|relocate|reposition|locate|sits|goes|go|come from|comes from|coming from)\b"
+
+_STRONG_VERB = [  # a clause that starts with one of these has that operation
+    ("extract", re.compile(rf"^(?:{_EXTRACT_WORDS})\b")),
+    ("remove", re.compile(r"^(?:remove|cut out|cut|get rid of|mute|lose|kill|drop|take out|take away|delete|silence|eliminate|"
+                          r"erase|ditch|strip out|strip|filter out|scrap|nuke|bin|axe|switch off|turn off)\b")),
+    ("shift", re.compile(r"^(?:shift|delay|nudge|slide|offset)\b")),
+    ("volume+", re.compile(r"^(?:boost|bring up|raise|turn up|pump up|crank up|crank|push up|lift|increase|amplify|bump up|bump|dial up|beef up|louden)\b")),
+    ("volume-", re.compile(r"^(?:lower|reduce|decrease|turn down|tame|duck|soften|attenuate|back off|pull back|pull down|bring down|dial back|dial down|knock down|take down|tone down|quieten|quiet down)\b")),
+    ("timbre", re.compile(r"^(?:brighten|darken|warm up|muffle)\b")),
+    ("direction", re.compile(r"^(?:pan|position|center|centre|relocate|reposition)\b")),
+]
+_GENERIC_VERB = re.compile(
+    r"^(?:make|get|have|let|give|put|move|bring|send|sit|place|set|apply|want|need|turn|push|pull|take|mix|layer|drop|"
+    r"throw|slap|stick|chuck|whack|pop|"
+    r"i want|i need|i'd like|want|can|could|leave|keep)\b\s*")
+_PRONOUNS = {"it", "them", "that", "this", "those", "these", "this one", "that one", "they", "the same", "that sound",
+             "this sound", "it all", "its", "their", "him", "her", "the one"}
+_WHOLE_MIX = {"everything", "the mix", "mix", "whole mix", "the whole mix", "the whole thing", "whole thing", "the track",
+              "track", "the song", "song", "all", "all of it", "the audio", "audio", "the recording", "recording",
+              "the whole track", "the lot", "everything here", "the overall mix", "overall"}
+_THE_REST = {"everything else", "the rest", "all the rest", "the others", "all the others", "all else", "the other sounds",
+             "all the other sounds", "the rest of it", "the rest of the mix", "everything other"}
+_VAGUE_ADD = {"magic", "vibe", "vibes", "energy", "life", "punch", "excitement", "feeling", "mood", "depth", "something",
+              "stuff", "more", "sauce", "oomph", "character", "interest", "texture", "flavour", "flavor", "color", "colour",
+              "polish", "sparkle", "warmth", "space", "air", "width", "body", "presence", "emotion", "drama", "groove"}
+_LEAD = {"the", "a", "an", "another", "extra", "some", "any", "my", "our", "your", "his", "her", "their", "of", "sound", "sounds", "volume",
+         "level", "more", "less", "bit", "little", "also", "just", "only", "all", "to", "please", "now", "up", "down",
+         "in", "on", "at", "with", "for", "and", "then", "so", "over", "out", "off", "by", "noise", "is", "are", "be",
+         "that", "this", "bring", "again", "too", "it's", "its", "there", "really", "lot", "way", "much", "even",
+         "kind", "sort", "like", "feel", "same", "from", "into", "back", "around", "you", "i", "we", "me", "can",
+         "could", "would", "should", "ok", "okay", "hey", "tone", "make", "slightly", "gently", "type",
+         "thing", "those", "these"}
+_TRAIL = {"please", "now", "too", "up", "down", "a", "an", "bit", "little", "more", "less", "some", "in", "out", "off",
+          "the", "sound", "sounds", "is", "are", "be", "should", "lot", "again", "there", "here", "as", "well", "then",
+          "much", "so", "it", "over", "thanks", "for", "me", "by", "with", "to", "at", "of", "that", "needs", "need",
+          "could", "use", "has", "have", "got", "getting", "gets", "way", "been", "feels", "feel", "seems", "sounding",
+          "and", "really", "very", "slightly", "overall", "around", "back", "on", "from", "into", "mix", "track",
+          "louder", "just", "can", "you", "we", "make", "bring", "away", "while", "instead", "thank",
+          "one", "ones", "stuff", "right", "pretty", "quite", "its", "it's", "gently", "tone",
+          "volume", "level", "whole", "time", "place", "i", "please?", "yeah", "ok", "okay"}
+
+
+# Cue words a typo is matched against, only after the words as typed could not be planned.
+_CUE_WORDS = ("solo", "isolate", "extract", "remove", "delete", "mute", "reverb", "louder", "quieter", "softer", "lower",
+              "boost", "brighter", "darker", "warmer", "colder", "muffled", "muffle", "shift", "delay", "earlier",
+              "later", "quieten", "reduce", "increase", "eliminate", "separately")
+
+
+_KNOWN_WORDS = set(re.findall(r"[a-z]+", " ".join([_ADD, _REMOVE, _UP, _DOWN, _SHIFT, _EARLIER, _REVERB, _REVERB_HUGE,
+                                                     _REVERB_SMALL, _EXTRACT, _DIRECTION, _BIG, _SMALL,
+                                                     *(p for p, _ in _TIMBRE)])))
