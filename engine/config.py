@@ -35,6 +35,16 @@ def models_dir() -> Path:
     return Path(os.environ.get("SMARTDJ_MODELS_DIR") or smartdj_home() / "models").expanduser()
 
 
+def hub_offline() -> bool:
+    """Whether Hugging Face downloads are off (``HF_HUB_OFFLINE`` set to 1/true/yes/on)."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def keep_hub_offline() -> None:
+    """Model commands never download weights unless the user asks: ``HF_HUB_OFFLINE=1`` unless already set."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
 def bundled_library() -> Path:
     """The example clips shipped in the package (``smartdj/data/audio``)."""
     import smartdj

@@ -67,9 +67,9 @@ def bench(config: str, device: str = "auto", dtype: str | None = None, seconds: 
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
+    from smartdj.engine.config import keep_hub_offline
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    keep_hub_offline()  # never download weights from here
     res = bench(args.config, args.device, args.dtype, args.seconds, args.steps, args.guidance, args.repeats)
     if args.json:
         print(json.dumps(res, indent=2))

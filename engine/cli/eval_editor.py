@@ -40,9 +40,9 @@ def evaluate(pipe, pairs, *, steps=None, guidance=None, seed: int = 0) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
+    from smartdj.engine.config import keep_hub_offline
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    keep_hub_offline()  # never download weights from here
     from smartdj.models.pipelines.edit import EditPipeline
     from smartdj.models.training.editor_data import load_pairs
 

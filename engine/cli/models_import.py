@@ -19,7 +19,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="allow opening the release's pickle files (pickles can run code: only for "
                              "files from a source you trust)")
     parser.add_argument("--out", type=Path, default=None,
-                        help="checkpoint folder to write (default: $SMARTDJ_HOME/models/smartdj-released)")
+                        help="checkpoint folder to write (default: smartdj-released in the models folder)")
+
+
+def default_out(out: Path | None) -> Path:
+    """Where an imported release goes: ``--out``, else its default name in the models folder."""
+    from smartdj.engine.config import models_dir
+    from smartdj.models.release.released import DEFAULT_NAME
+
+    return out if out is not None else models_dir() / DEFAULT_NAME
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if not src.is_dir():
             raise ReleaseError(f"{src}: no such folder")
-        folder = import_release(src / EDITOR_FILE, src / VAE_FILE, out=args.out, trust_pickle=args.trust_pickle)
+        folder = import_release(src / EDITOR_FILE, src / VAE_FILE, out=default_out(args.out), trust_pickle=args.trust_pickle)
     except ReleaseError as e:
         print(f"smartdj models import: {e}", file=sys.stderr)
         return 1

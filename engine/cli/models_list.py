@@ -1,10 +1,14 @@
-"""Show installed model checkpoints (name, kind, config, source, licence, path); reads only config.json."""
+"""Show installed models (name, kind, config, source, licence, path); checkpoints are read from config.json only.
+
+Rows come from :data:`SOURCES`, each a function of the folders scanned that returns rows; another
+kind of model (e.g. a separator backend) is listed by adding its source there.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -13,19 +17,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
 
 
-def models_dir() -> Path:
-    try:
-        from smartdj.engine.config import models_dir as engine_models_dir
-    except ImportError:
-        engine_models_dir = None
-    if engine_models_dir is not None:
-        return Path(engine_models_dir())
-    home = os.environ.get("SMARTDJ_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share", "smartdj")
-    return Path(home) / "models"
-
-
 def describe(folder: Path) -> dict | None:
-    cfg = folder / "config.json"
+    from smartdj.models.checkpoint import CONFIG_NAME, FORMAT
+
+    cfg = folder / CONFIG_NAME
     if not cfg.is_file():
         return None
     try:
@@ -33,7 +28,7 @@ def describe(folder: Path) -> dict | None:
     except ValueError:
         return {"name": folder.name, "kind": "?", "config": None, "source": None, "licence": None,
                 "path": str(folder), "error": "unreadable config.json"}
-    if doc.get("format") != "smartdj-checkpoint":
+    if doc.get("format") != FORMAT:
         return None
     meta, conf = doc.get("meta") or {}, doc.get("config") or {}
     return {"name": folder.name, "kind": doc.get("kind"), "config": meta.get("config_name") or conf.get("name"),
@@ -54,17 +49,27 @@ def scan(roots: list[Path]) -> list[dict]:
     return rows
 
 
+# Each source lists rows for the folders scanned; checkpoints first.
+SOURCES: list[Callable[[list[Path]], list[dict]]] = [scan]
+
+
+def rows(roots: list[Path]) -> list[dict]:
+    return [row for source in SOURCES for row in source(roots)]
+
+
 def run(args: argparse.Namespace) -> int:
-    root = models_dir()
-    rows = scan([root, *(Path(p) for p in args.path)])
+    from smartdj.engine.config import models_dir
+
+    root = Path(models_dir())
+    found = rows([root, *(Path(p) for p in args.path)])
     if args.json:
-        print(json.dumps({"models_dir": str(root), "models": rows}, indent=2))
+        print(json.dumps({"models_dir": str(root), "models": found}, indent=2))
         return 0
     print(f"models dir: {root}{'' if root.is_dir() else ' (does not exist yet)'}")
-    if not rows:
+    if not found:
         print("no checkpoints installed (train one with `smartdj train editor`, or `smartdj models pull`)")
         return 0
-    for r in rows:
+    for r in found:
         print(f"  {r['name']:<24} {str(r['kind']):<8} {str(r['config']):<10} {str(r['source'] or '-'):<36} "
               f"{str(r['licence'] or '-'):<8} {r['path']}")
     return 0

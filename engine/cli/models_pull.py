@@ -7,7 +7,6 @@ only files already in the Hugging Face cache are used.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -18,15 +17,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="allow opening the downloaded pickle files to import them (pickles can run "
                              "code)")
     parser.add_argument("--out", type=Path, default=None,
-                        help="checkpoint folder to write (default: $SMARTDJ_HOME/models/smartdj-released)")
+                        help="checkpoint folder to write (default: smartdj-released in the models folder)")
     parser.add_argument("--revision", default=None, help="a branch, tag or commit of the Hugging Face repo")
 
 
-def _offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
-
-
 def run(args: argparse.Namespace) -> int:
+    from smartdj.engine.cli.models_import import default_out
+    from smartdj.engine.config import hub_offline
     from smartdj.models.release.released import EDITOR_FILE, REPO_ID, VAE_FILE, ReleaseError, import_release
 
     try:
@@ -34,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     except ImportError:
         print("smartdj models pull: needs huggingface_hub (pip install 'smartdj-reaper[models]')", file=sys.stderr)
         return 1
-    offline = _offline()
+    offline = hub_offline()
     paths = {}
     for name in (EDITOR_FILE, VAE_FILE):
         try:
@@ -50,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print(f"{'found in cache' if offline else 'downloaded'}: {paths[name]}")
     try:
-        folder = import_release(paths[EDITOR_FILE], paths[VAE_FILE], out=args.out, trust_pickle=args.trust_pickle)
+        folder = import_release(paths[EDITOR_FILE], paths[VAE_FILE], out=default_out(args.out), trust_pickle=args.trust_pickle)
     except ReleaseError as e:
         print(f"smartdj models pull: not imported: {e}", file=sys.stderr)
         return 1

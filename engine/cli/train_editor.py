@@ -30,9 +30,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
+    from smartdj.engine.config import keep_hub_offline
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    keep_hub_offline()  # never download weights from here
     from smartdj.models.configs import editor_config
     from smartdj.models.training.editor import train_editor
 

@@ -28,9 +28,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
+    from smartdj.engine.config import keep_hub_offline
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never download weights from here
+    keep_hub_offline()  # never download weights from here
+    from smartdj.engine.data.designer import design_refusal
     from smartdj.models.planner.data import load_examples
     from smartdj.models.training.planner import train_planner
 
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         examples = load_examples(args.data, limit=args.limit)
         summary = train_planner(args.data, args.out, config=args.config, lm=args.lm, clap=args.clap,
                                 steps=args.steps, lr=args.lr, batch=args.batch, resume=args.resume,
-                                seed=args.seed, examples=examples)
+                                seed=args.seed, examples=examples, refusal_phrase=design_refusal)
     except (FileNotFoundError, ValueError, OSError) as e:
         print(f"smartdj train planner: {e}", file=sys.stderr)
         return 2

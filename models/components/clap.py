@@ -1,10 +1,11 @@
 """Frozen CLAP audio encoder (transformers ``ClapModel``): windowed embeddings and zero-shot tags.
 
-An item is downmixed to mono, resampled to the encoder's rate (48 kHz for LAION CLAP), cut
-into windows (default 5 s with a 2.5 s hop) and encoded to ``[n_windows, dim]`` normalized
-embeddings: the audio prefix of the planner. With real CLAP weights the encoder also tags the
-item zero-shot: cosine similarity of the whole-item embedding against text embeddings of a
-label vocabulary (the dev manifest labels plus :data:`COMMON_EVENTS`).
+An item arrives at the encoder's rate (:attr:`ClapEncoder.sampling_rate`, 48 kHz for LAION CLAP;
+the engine's adapter resamples), is downmixed to mono, cut into windows (default 5 s with a
+2.5 s hop) and encoded to ``[n_windows, dim]`` normalized embeddings: the audio prefix of the
+planner. With real CLAP weights the encoder also tags the item zero-shot: cosine similarity of
+the whole-item embedding against text embeddings of a label vocabulary (labels the caller gives,
+e.g. read from a file with :func:`read_labels`, plus :data:`COMMON_EVENTS`).
 
 Weights load from a local folder, from the user's Hugging Face cache (``local_files_only``),
 or from an original LAION-CLAP ``.pt`` checkpoint converted on load (:func:`convert_laion_state_dict`).
@@ -23,7 +24,6 @@ import torch
 from torch import nn
 
 DEFAULT_CLAP = "laion/clap-htsat-unfused"
-DEV_MANIFEST = Path("/work/shared/audio/dev/manifest.csv")
 
 COMMON_EVENTS = (
     "dog barking", "cat meowing", "bird singing", "rooster crowing", "cow mooing", "horse neighing",
@@ -37,18 +37,22 @@ COMMON_EVENTS = (
 )
 
 
-def dev_labels(manifest: str | os.PathLike = DEV_MANIFEST) -> list[str]:
-    """Labels of the dev clips (an empty list when the manifest is absent)."""
-    p = Path(manifest)
+def read_labels(path: str | os.PathLike) -> list[str]:
+    """Labels from a file: a CSV with a ``label`` column (a clips manifest), or one label a line."""
+    p = Path(path)
     if not p.is_file():
-        return []
-    with p.open(newline="") as f:
-        return [row["label"] for row in csv.DictReader(f) if row.get("label")]
+        raise FileNotFoundError(f"{p}: no such label file (a CSV with a 'label' column, or one label a line)")
+    text = p.read_text(encoding="utf-8")
+    first = text.splitlines()[0] if text.strip() else ""
+    if "," in first and "label" in [c.strip() for c in first.split(",")]:
+        return [row["label"].strip() for row in csv.DictReader(text.splitlines()) if (row.get("label") or "").strip()]
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
 
 
-def label_vocabulary(extra: list[str] | None = None) -> list[str]:
+def label_vocabulary(*groups: list[str] | None) -> list[str]:
+    """The labels of ``groups`` in order, then :data:`COMMON_EVENTS`, each once."""
     seen: dict[str, None] = {}
-    for label in [*(extra or []), *dev_labels(), *COMMON_EVENTS]:
+    for label in [*(lb for g in groups for lb in (g or [])), *COMMON_EVENTS]:
         seen.setdefault(label, None)
     return list(seen)
 
@@ -142,15 +146,13 @@ class ClapEncoder(nn.Module):
 
     # ---- audio -> embeddings ----
     def _mono(self, audio: np.ndarray, sr: int) -> np.ndarray:
+        if int(sr) != self.sampling_rate:
+            raise ValueError(f"audio at {sr} Hz; this CLAP encoder takes {self.sampling_rate} Hz (resample it first: "
+                             "the engine's ALM adapter does)")
         a = np.asarray(audio, dtype=np.float32)
         if a.ndim == 1:
             a = a[None]
-        a = a.mean(axis=0, keepdims=True)
-        if int(sr) == self.sampling_rate:
-            return a[0]
-        from smartdj.engine.audio.io import resample
-
-        return resample(a, int(sr), self.sampling_rate)[0]
+        return a.mean(axis=0, keepdims=True)[0]
 
     def windows(self, audio: np.ndarray, sr: int) -> list[np.ndarray]:
         x = self._mono(audio, sr)
@@ -173,7 +175,8 @@ class ClapEncoder(nn.Module):
         return emb.float().cpu()
 
     def embed(self, audio: np.ndarray, sr: int) -> torch.Tensor:
-        """``[n_windows, dim]`` unit-norm CLAP embeddings of an item (``[channels, n]`` or ``[n]``)."""
+        """``[n_windows, dim]`` unit-norm CLAP embeddings of an item (``[channels, n]`` or ``[n]`` at
+        :attr:`sampling_rate`)."""
         return self._embed(self.windows(audio, sr))
 
     # ---- zero-shot tags ----

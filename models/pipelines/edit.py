@@ -1,10 +1,11 @@
 """``EditPipeline``: one atomic edit of a stereo mixture by the diffusion editor.
 
 ``pipe.edit(audio[2, n] float32, sr, text, seed=..., steps=..., guidance=..., progress=f(fraction),
-cancel=f() -> bool)`` returns an ``EditResult`` whose ``.audio`` is ``[2, n]`` at the input ``sr``
-and ``.seed`` the seed used (drawn and recorded when not given). Conventions (the release's):
-mono input is duplicated to stereo; audio is resampled to the model rate and back (soxr); when
-its peak exceeds 1 it is scaled down to peak 1 and the output scaled back up by the same factor.
+cancel=f() -> bool)`` returns an ``EditResult`` whose ``.audio`` is ``[2, n]`` and ``.seed`` the
+seed used (drawn and recorded when not given). Audio comes at the model's rate (``sr`` must be
+``pipe.sample_rate``: the engine's adapter, engine/execution/diffusion.py, resamples there and
+back). Conventions (the release's): mono input is duplicated to stereo; when its peak exceeds 1
+it is scaled down to peak 1 and the output scaled back up by the same factor.
 Long audio is edited in overlapping model windows cross-faded with raised-cosine (sin^2/cos^2)
 weights normalised to sum to one. Device: CUDA, then Apple MPS, then CPU (logged, in the result).
 """
@@ -38,7 +39,7 @@ class EditorError(RuntimeError):
 
 @dataclass
 class EditResult:
-    audio: np.ndarray  # [2, n] float32 at ``sample_rate`` (the input's rate)
+    audio: np.ndarray  # [2, n] float32 at ``sample_rate`` (the model's rate)
     sample_rate: int
     seed: int
     device: str
@@ -159,8 +160,8 @@ class EditPipeline:
     def edit(self, audio: np.ndarray, sr: int, text: str, *, seed: int | None = None, steps: int | None = None,
              guidance: float | None = None, rescale: float | None = None, eta: float | None = None,
              progress: Callable[[float], None] | None = None, cancel: Callable[[], bool] | None = None) -> EditResult:
-        """Edit ``audio`` ([2, n] or [n] / [1, n]) at ``sr`` by ``text``; raises ``EditCancelled`` or
-        ``EditorError``."""
+        """Edit ``audio`` ([2, n] or [n] / [1, n]) at ``sr`` (the model's rate) by ``text``; raises
+        ``EditCancelled`` or ``EditorError``."""
         try:
             return self._edit(audio, sr, text, seed, steps, guidance, rescale, eta, progress, cancel)
         except torch.OutOfMemoryError:
@@ -173,8 +174,6 @@ class EditPipeline:
         return self.edit(audio, sr, text, **kwargs).audio
 
     def _edit(self, audio, sr, text, seed, steps, guidance, rescale, eta, progress, cancel) -> EditResult:
-        from smartdj.engine.audio.io import resample
-
         t0 = time.perf_counter()
         d = self.config.get("defaults", {})
         steps = int(steps if steps is not None else d.get("steps", 50))
@@ -189,10 +188,12 @@ class EditPipeline:
             x = np.repeat(x, 2, axis=0)
         if x.shape[0] != 2:
             raise EditorError(f"the editor takes stereo audio; got {x.shape[0]} channels")
-        n_in = x.shape[-1]
-        if n_in == 0:
+        if int(sr) != self.sample_rate:
+            raise EditorError(f"audio at {sr} Hz; this editor runs at {self.sample_rate} Hz: resample it first "
+                              "(smartdj.engine.execution.diffusion.edit does)")
+        if x.shape[-1] == 0:
             raise EditorError("empty audio")
-        xm = resample(x, int(sr), self.sample_rate)
+        xm = x
         peak = float(np.max(np.abs(xm)))
         gain = peak if peak > 1.0 else 1.0
         xm = xm / gain
@@ -214,9 +215,7 @@ class EditPipeline:
 
         out = stitch_windows(xm, window, overlap, edit_window)
         y = (out * gain).astype(np.float32)
-        y = resample(y, self.sample_rate, int(sr))
-        y = _fit(y, n_in)
-        return EditResult(y, int(sr), seed, str(self.device), steps, guidance, rescale, eta, n_windows,
+        return EditResult(y, self.sample_rate, seed, str(self.device), steps, guidance, rescale, eta, n_windows,
                           time.perf_counter() - t0, {"device_message": self.device_message, "peak_gain": gain})
 
     @torch.no_grad()

@@ -1,8 +1,9 @@
 """Planner training data: (input mix audio, instruction, scene labels, canonical plan) examples.
 
 Examples come from a synthesized dataset folder (``smartdj synth`` writes ``manifest.jsonl``
-with one record per example; ``step_0.wav`` is the input mix). CLAP embeddings are computed
-once per example (:func:`embed_examples`) so training never re-encodes audio.
+with one record per example; ``step_0.wav`` is the input mix), read by ``models/dataset.py``.
+CLAP embeddings are computed once per example (:func:`embed_examples`), from the mix downmixed
+and read at the encoder's rate, so training never re-encodes audio.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from smartdj.bridge.language import Step, parse_step, step_from_json
+from smartdj.models.dataset import read_records, read_wav
 
 
 @dataclass
@@ -23,7 +25,7 @@ class PlannerExample:
     labels: list[str] = field(default_factory=list)  # sources in the input mix
     audio_path: str | None = None  # the input mix (step_0.wav)
     id: str = ""
-    audio: tuple[np.ndarray, int] | None = None  # in-memory audio instead of a file
+    audio: tuple[np.ndarray, int] | None = None  # in-memory audio instead of a file (at the encoder's rate)
 
 
 def _step_text(item: object) -> str:
@@ -90,41 +92,41 @@ def example_from_record(rec: dict, root: str | os.PathLike) -> PlannerExample:
 
 def load_examples(data_dir: str | os.PathLike, limit: int | None = None) -> list[PlannerExample]:
     """Examples of a synthesized dataset folder (``manifest.jsonl``)."""
-    from smartdj.engine.data.synth import SynthError, load_dataset
-
     root = Path(data_dir)
     out = []
-    try:
-        for n, rec in enumerate(load_dataset(root), 1):
-            try:
-                out.append(example_from_record(rec, rec.get("dir", root)))
-            except (KeyError, ValueError) as e:
-                raise ValueError(f"{root}: record {n}: unusable ({e})") from None
-            if limit and len(out) >= limit:
-                break
-    except SynthError as e:
-        raise FileNotFoundError(str(e)) from None
+    for n, rec in enumerate(read_records(root), 1):
+        try:
+            out.append(example_from_record(rec, root))
+        except (KeyError, ValueError) as e:
+            raise ValueError(f"{root}: record {n}: unusable ({e})") from None
+        if limit and len(out) >= limit:
+            break
     if not out:
         raise ValueError(f"{root}: no examples")
     return out
 
 
-def load_example_audio(ex: PlannerExample) -> tuple[np.ndarray, int] | None:
+def load_example_audio(ex: PlannerExample, sr: int) -> np.ndarray | None:
+    """The example's input mix, mono, at ``sr`` (the CLAP encoder's rate); None when it has none."""
     if ex.audio is not None:
-        return ex.audio
+        audio, rate = ex.audio
+        if int(rate) != int(sr):
+            raise ValueError(f"example {ex.id!r}: in-memory audio at {rate} Hz; the encoder takes {sr} Hz "
+                             f"(resample it first)")
+        a = np.asarray(audio, dtype=np.float32)
+        return (a[None] if a.ndim == 1 else a).mean(axis=0, keepdims=True)
     if ex.audio_path is None:
         return None
-    from smartdj.engine.audio.io import read_audio
-
-    return read_audio(ex.audio_path)
+    return read_wav(ex.audio_path, sr, mono=True)
 
 
 def embed_examples(examples: list[PlannerExample], clap) -> list[torch.Tensor | None]:
     """CLAP window embeddings of every example's input mix (None where it has no audio)."""
+    sr = clap.sampling_rate
     out: list[torch.Tensor | None] = []
     for ex in examples:
-        audio = load_example_audio(ex)
-        out.append(None if audio is None else clap.embed(*audio))
+        audio = load_example_audio(ex, sr)
+        out.append(None if audio is None else clap.embed(audio, sr))
     return out
 
 

@@ -21,6 +21,9 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+from smartdj.models.configs import DEFAULTS as RELEASE_DEFAULTS
+from smartdj.models.configs import EDITOR_CONFIGS, FLAN_T5_LARGE, OOBLECK_RELEASED, SCHEDULER, UDIT_FULL
+
 log = logging.getLogger(__name__)
 
 REPO_ID = "ztlan/SmartDJ"
@@ -31,44 +34,21 @@ DEFAULT_NAME = "smartdj-released"
 VAE_WEIGHTS = "vae.safetensors"
 VAE_PREFIX = "autoencoder."
 
-UDIT_CONFIG: dict[str, Any] = {
-    "img_size": 500, "patch_size": 1, "in_chans": 256, "out_chans": 128, "input_type": "1d",
-    "embed_dim": 1024, "depth": 24, "num_heads": 16, "mlp_ratio": 4.0, "qkv_bias": False,
-    "qk_scale": None, "qk_norm": "layernorm", "norm_layer": "layernorm", "act_layer": "geglu",
-    "context_norm": True, "use_checkpoint": False, "time_fusion": "ada_sola_bias",
-    "ada_sola_rank": 32, "ada_sola_alpha": 32, "cls_dim": None, "context_dim": 1024,
-    "context_fusion": "cross", "context_max_length": None, "context_pe_method": "none",
-    "pe_method": "none", "rope_mode": "shared", "use_conv": True, "skip": True, "skip_norm": True,
-}
+# The released configuration is written once, in models/configs.py ("full"); these are its parts
+# as the importer and the benchmark use them (without the "type" keys the checkpoint config adds).
+UDIT_CONFIG: dict[str, Any] = {k: v for k, v in UDIT_FULL.items() if k != "type"}
 UDIT_PARAMETERS = 596_828_928
-
 # stable-audio-tools autoencoder config of 24k_mono_latent64 (training sections left out)
-VAE_CONFIG: dict[str, Any] = {
-    "sample_rate": 24000, "audio_channels": 1,
-    "model": {
-        "encoder": {"type": "oobleck", "config": {
-            "in_channels": 1, "channels": 64, "c_mults": [1, 2, 4, 8, 16], "strides": [2, 2, 2, 6, 10],
-            "latent_dim": 128, "use_snake": True}},
-        "decoder": {"type": "oobleck", "config": {
-            "out_channels": 1, "channels": 64, "c_mults": [1, 2, 4, 8, 16], "strides": [2, 2, 2, 6, 10],
-            "latent_dim": 64, "use_snake": True, "final_tanh": False}},
-        "bottleneck": {"type": "vae"}, "latent_dim": 64, "downsampling_ratio": 480, "io_channels": 1,
-    },
-}
+VAE_CONFIG: dict[str, Any] = {k: v for k, v in OOBLECK_RELEASED.items() if k != "type"}
 VAE_PARAMETERS = 42_305_601
-
-# diffusers DDIMScheduler keyword arguments
-SCHEDULER_CONFIG: dict[str, Any] = {
-    "num_train_timesteps": 1000, "beta_schedule": "scaled_linear", "beta_start": 0.00085,
-    "beta_end": 0.012, "prediction_type": "v_prediction", "rescale_betas_zero_snr": True,
-    "timestep_spacing": "trailing", "clip_sample": False,
-}
+SCHEDULER_CONFIG: dict[str, Any] = SCHEDULER  # diffusers DDIMScheduler keyword arguments
 # the release pads the unconditional prompt with spaces and does not pass the text mask
-# ("pretrained" is the name models/text_encoder.py loads from the local Hugging Face cache)
-TEXT_CONFIG: dict[str, Any] = {"type": "t5", "name": "google/flan-t5-large", "pretrained": "google/flan-t5-large",
-                               "max_length": 100, "uncond": "spaces", "attention_mask": False}
-DEFAULTS: dict[str, Any] = {"guidance": 4.0, "rescale": 0.8, "eta": 0.8, "steps": 50}
-SAMPLE_RATE = 24000
+# ("pretrained" is the name models/components/text_encoder.py loads from the local Hugging Face cache)
+TEXT_CONFIG: dict[str, Any] = {"name": FLAN_T5_LARGE["pretrained"],
+                               **{k: FLAN_T5_LARGE[k] for k in ("type", "pretrained", "max_length", "uncond",
+                                                                "attention_mask")}}
+DEFAULTS: dict[str, Any] = RELEASE_DEFAULTS
+SAMPLE_RATE: int = EDITOR_CONFIGS["full"]["sample_rate"]
 
 _TRUST_HELP = ("these are Python pickles, and unpickling a file can run arbitrary code on this machine. "
                "Pass --trust-pickle only for files you obtained from a source you trust "
@@ -78,13 +58,6 @@ _TRUST_HELP = ("these are Python pickles, and unpickling a file can run arbitrar
 
 class ReleaseError(ValueError):
     """Released weights that cannot be imported, and why."""
-
-
-def models_dir() -> Path:
-    """The user's installed-checkpoints folder (engine/config.py: ``$SMARTDJ_HOME/models``)."""
-    from smartdj.engine.config import models_dir as configured
-
-    return configured()
 
 
 def editor_config(udit_config: dict | None = None, vae_config: dict | None = None) -> dict:
@@ -218,10 +191,11 @@ def _unshare(sd: dict) -> dict:
     return out
 
 
-def import_release(editor_path: str | os.PathLike, vae_path: str | os.PathLike, out: str | os.PathLike | None = None,
+def import_release(editor_path: str | os.PathLike, vae_path: str | os.PathLike, out: str | os.PathLike,
                    trust_pickle: bool = False, udit_config: dict | None = None,
                    vae_config: dict | None = None) -> Path:
-    """Convert the released editor + VAE pickles into a checkpoint folder; returns the folder."""
+    """Convert the released editor + VAE pickles into the checkpoint folder ``out`` (the CLI's default:
+    ``DEFAULT_NAME`` under the models folder); returns the folder."""
     from smartdj.models.checkpoint import save_checkpoint
 
     editor_path, vae_path = Path(editor_path), Path(vae_path)
@@ -233,7 +207,7 @@ def import_release(editor_path: str | os.PathLike, vae_path: str | os.PathLike, 
         raise ReleaseError(f"refusing to open {editor_path.name} and {vae_path.name}: {_TRUST_HELP}")
     udit_config = udit_config or UDIT_CONFIG
     vae_config = vae_config or VAE_CONFIG
-    out = Path(out) if out is not None else models_dir() / DEFAULT_NAME
+    out = Path(out)
 
     obj, how_vae = load_pickle(vae_path, trust_pickle)
     vae_sd, vae_dropped = vae_state_dict(obj, vae_config, vae_path.name)

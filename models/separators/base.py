@@ -42,21 +42,30 @@ class SeparatorUnavailable(RuntimeError):
     """A backend that is not installed (or has no weights); the message says how to install it."""
 
 
+_RELATIONS = re.compile(r"\b(?:under|underneath|beneath|below|behind|over|around|against|from|of|in|on|with|"
+                        r"during|while|near)\b")
+
+
 def words(text: str) -> set[str]:
-    t = " ".join(re.findall(r"[a-z0-9']+", text.casefold()))
+    t = " ".join(re.findall(r"[a-z0-9]+", re.sub(r"'s\b", "", text.casefold())))
     found = set(t.split())
     found |= {w for w in BACKGROUND_WORDS if " " in w and w in t}
     return found
 
 
+def head_words(target: str) -> set[str]:
+    """The words of a target before any relation ("traffic under the voice" -> {traffic})."""
+    head = _RELATIONS.split(target.casefold(), maxsplit=1)[0]
+    return words(head) or words(target)
+
+
 def is_background(target: str) -> bool:
-    """A target that means 'everything but the voice' ("the background noise", "traffic")."""
-    w = words(target)
-    return bool(w & BACKGROUND_WORDS) and not (w & SPEECH_WORDS)
+    """A target that means 'everything but the voice' ("the background noise", "traffic under the voice")."""
+    return bool(head_words(target) & BACKGROUND_WORDS)
 
 
 def is_speech(target: str) -> bool:
-    return bool(words(target) & SPEECH_WORDS)
+    return not is_background(target) and bool(head_words(target) & SPEECH_WORDS)
 
 
 def stem_of(target: str) -> str | None:

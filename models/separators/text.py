@@ -23,7 +23,8 @@ SAM_INSTALL = (
     "pip install git+https://github.com/facebookresearch/sam-audio ; accept the SAM licence at "
     f"https://huggingface.co/{SAM_REPO} ; `huggingface-cli login` ; then `smartdj models pull sam-audio`")
 EXTRACT_NAME = "smartdj-extract"
-EXTRACT_INSTALL = "pip install 'smartdj-reaper[models]' && smartdj models pull smartdj --trust-pickle"
+EXTRACT_INSTALL = ("the released SmartDJ diffusion editor (approximate; GPU advised): "
+                   "pip install 'smartdj-reaper[models]' && smartdj models pull smartdj --trust-pickle")
 
 
 def sam_package_installed() -> bool:

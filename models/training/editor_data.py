@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from smartdj.models.dataset import MANIFEST, as_stereo, read_records, read_wav
 
-MANIFEST = "manifest.jsonl"
 _LIST_KEYS = ("audio", "step_audio", "steps_audio", "audio_files", "files", "wavs", "step_files")
 
 
@@ -63,13 +63,6 @@ def _step_texts(rec: dict) -> list[str]:
     return out
 
 
-def load_records(data_dir: str | os.PathLike) -> list[dict]:
-    path = Path(data_dir) / MANIFEST
-    if not path.is_file():
-        raise FileNotFoundError(f"{data_dir}: no {MANIFEST}; make a dataset with `smartdj synth --out {data_dir}`")
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
 def record_pairs(rec: dict, root: Path, index: int) -> list[EditPair]:
     files, texts = _step_files(rec, root), _step_texts(rec)
     ex = str(rec.get("id", index))
@@ -88,7 +81,7 @@ def split_records(n: int, val_fraction: float = 0.1) -> tuple[list[int], list[in
 def load_pairs(data_dir: str | os.PathLike, val_fraction: float = 0.1) -> tuple[list[EditPair], list[EditPair]]:
     """``(train pairs, held-out pairs)``, split by example."""
     root = Path(data_dir)
-    recs = load_records(root)
+    recs = read_records(root)
     tr, va = split_records(len(recs), val_fraction)
     train = [p for i in tr for p in record_pairs(recs[i], root, i)]
     val = [p for i in va for p in record_pairs(recs[i], root, i)]
@@ -106,10 +99,7 @@ class AudioStore:
 
     def get(self, path: str) -> np.ndarray:
         if path not in self._cache:
-            from smartdj.engine.audio.io import read_audio, to_stereo
-
-            audio, _ = read_audio(path, sr=self.sr)
-            self._cache[path] = to_stereo(audio, downmix=True)
+            self._cache[path] = as_stereo(read_wav(path, self.sr))
         return self._cache[path]
 
 

@@ -1,6 +1,7 @@
 """Training loop of the audio-language planner (adapter + LoRA only) under ``accelerate``.
 
-CLAP embeddings of every example are computed once up front. Presets: ``tiny`` (random tiny
+CLAP embeddings of every example are computed once up front. Refusal examples (requests with no
+valid plan, whose target is the refusal line) are phrased by a function the caller passes in. Presets: ``tiny`` (random tiny
 LM + CLAP + a BPE tokenizer trained on the data: tests and smoke runs), ``small`` (a local
 causal LM, e.g. Qwen2.5-0.5B-Instruct, and LAION CLAP), or a JSON file with the same keys.
 """
@@ -13,6 +14,7 @@ import math
 import os
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,8 @@ PRESETS: dict[str, dict[str, Any]] = {
                   adapter={"hidden": 1024}),
 }
 OPTIMIZER_FILE = "optimizer.safetensors"
+# (labels in the mix, every label of the data, numpy Generator) -> a request with no valid plan there
+RefusalPhrase = Callable[[list[str], list[str], Any], str]
 
 
 def resolve_config(config: str | dict | None) -> dict:
@@ -65,13 +69,13 @@ def _restore_optimizer_state(opt: torch.optim.Optimizer, names: dict[int, str], 
                 opt.state[p] = st
 
 
-def refusal_examples(exs: list, fraction: float, seed: int) -> list[tuple[int, Any]]:
+def refusal_examples(exs: list, fraction: float, seed: int, phrase: RefusalPhrase) -> list[tuple[int, Any]]:
     """``(source index, example)`` pairs whose plan is the refusal: the source example's mix and labels
-    with a vague request or one about a sound that is not there (``engine.designer.design_refusal``)."""
+    with a request ``phrase(labels, pool, rng)`` makes up (vague, or about a sound that is not there; the
+    engine's CLI passes its designer's ``design_refusal``)."""
     import dataclasses
 
     import numpy as np
-    from smartdj.engine.data.designer import design_refusal
 
     n = int(round(fraction * len(exs)))
     if n <= 0 or not exs:
@@ -81,59 +85,56 @@ def refusal_examples(exs: list, fraction: float, seed: int) -> list[tuple[int, A
     out = []
     for k in range(n):
         i = int(rng.integers(len(exs)))
-        text = design_refusal(exs[i].labels, pool, rng)
+        text = phrase(exs[i].labels, pool, rng)
         out.append((i, dataclasses.replace(exs[i], instruction=text, steps=[], id=f"refusal-{k}")))
     return out
 
 
-def train_planner(data: str | os.PathLike | list, out: str | os.PathLike, *, config: str | dict | None = "tiny",
-                  lm: str | None = None, clap: str | None = None, steps: int | None = None, lr: float | None = None,
-                  batch: int | None = None, resume: bool = False, seed: int = 0, log_every: int = 50,
-                  examples: list | None = None) -> dict:
-    """Train and save a ``planner`` checkpoint at ``out``; returns a summary (loss, steps, time).
-
-    ``data`` is a synthesized dataset folder, or pass ``examples`` (``PlannerExample`` list).
-    """
-    from accelerate import Accelerator
-    from smartdj.models.checkpoint import load_checkpoint
-    from smartdj.models.planner.data import corpus_texts, embed_examples, load_examples
-    from smartdj.models.planner.model import (
-        PlannerModel,
-        format_prompt,
-        format_target,
-        load_planner,
-        save_planner,
-        train_bpe_tokenizer,
-    )
-
+def _settings(config: str | dict | None, overrides: dict[str, Any], refusal_phrase: RefusalPhrase | None) -> dict:
     cfg = resolve_config(config)
-    cfg.update({k: v for k, v in dict(lm=lm, clap=clap, steps=steps, lr=lr, batch=batch).items() if v is not None})
-    random.seed(seed)
-    torch.manual_seed(seed)
-    exs = examples if examples is not None else load_examples(data)
-    out = Path(out)
-    accel = Accelerator(cpu=not torch.cuda.is_available())
-    done = 0
+    cfg.update({k: v for k, v in overrides.items() if v is not None})
+    if float(cfg.get("refusals", 0.1)) > 0 and refusal_phrase is None:
+        raise ValueError(f"this config mixes in refusals ({cfg.get('refusals', 0.1)}) but no refusal_phrase was "
+                         f"given: pass one (`smartdj train planner` passes the designer's) or set refusals 0")
+    return cfg
+
+
+def _build_or_resume(cfg: dict, out: Path, exs: list, resume: bool) -> tuple[Any, int]:
+    """``(model, steps already done)``: the checkpoint at ``out`` when resuming, else a new model."""
+    from smartdj.models.planner.data import corpus_texts
+    from smartdj.models.planner.model import PlannerModel, load_planner, train_bpe_tokenizer
+
     if resume and (out / "config.json").is_file():
         model, doc = load_planner(out)
         done = int(doc["meta"].get("steps", 0))
         log.info("resuming %s at step %d", out, done)
-    else:
-        if cfg["lm"] is None:
-            raise ValueError("this config needs --lm (a local causal LM folder or a cached name, e.g. "
-                             "Qwen/Qwen2.5-0.5B-Instruct)")
-        # A random LM ("tiny", or {"config": {...}} of any size) gets a BPE tokenizer trained on the data.
-        random_lm = cfg["lm"] == "tiny" or (isinstance(cfg["lm"], dict) and "config" in cfg["lm"])
-        tok = train_bpe_tokenizer(corpus_texts(exs), cfg["vocab_size"] or 1000) if random_lm else None
-        model = PlannerModel.build(lm=cfg["lm"], clap=cfg["clap"], tokenizer=tok, lora=cfg["lora"],
-                                   adapter=cfg["adapter"])
-    model.to(accel.device)
-    t0 = time.time()
-    embs = embed_examples(exs, model.clap)
-    t_embed = time.time() - t0
+        return model, done
+    if cfg["lm"] is None:
+        raise ValueError("this config needs --lm (a local causal LM folder or a cached name, e.g. "
+                         "Qwen/Qwen2.5-0.5B-Instruct)")
+    # A random LM ("tiny", or {"config": {...}} of any size) gets a BPE tokenizer trained on the data.
+    random_lm = cfg["lm"] == "tiny" or (isinstance(cfg["lm"], dict) and "config" in cfg["lm"])
+    tok = train_bpe_tokenizer(corpus_texts(exs), cfg["vocab_size"] or 1000) if random_lm else None
+    model = PlannerModel.build(lm=cfg["lm"], clap=cfg["clap"], tokenizer=tok, lora=cfg["lora"],
+                               adapter=cfg["adapter"])
+    return model, 0
+
+
+def _training_items(exs: list, embs: list, cfg: dict, seed: int, refusal_phrase: RefusalPhrase | None) -> list:
+    """``(embedding, prompt, target)`` triples: every example, then the refusals mixed in."""
+    from smartdj.models.planner.model import format_prompt, format_target
+
     items = [(e, format_prompt(x.instruction, x.labels), format_target(x.steps)) for x, e in zip(exs, embs, strict=True)]
-    items += [(embs[i], format_prompt(x.instruction, x.labels), format_target([]))
-              for i, x in refusal_examples(exs, float(cfg.get("refusals", 0.1)), seed)]
+    fraction = float(cfg.get("refusals", 0.1))
+    if fraction > 0:
+        items += [(embs[i], format_prompt(x.instruction, x.labels), format_target([]))
+                  for i, x in refusal_examples(exs, fraction, seed, refusal_phrase)]
+    return items
+
+
+def _optimizer(model: Any, cfg: dict, out: Path, done: int) -> tuple[Any, Any, list, dict[int, str]]:
+    """``(optimizer, schedule, trained parameters, their names)``, restored to step ``done`` when resuming."""
+    from smartdj.models.checkpoint import load_checkpoint
 
     params = [p for p in model.parameters() if p.requires_grad]
     names = {id(p): n for n, p in model.named_parameters() if p.requires_grad}
@@ -141,8 +142,7 @@ def train_planner(data: str | os.PathLike | list, out: str | os.PathLike, *, con
     if done and (out / OPTIMIZER_FILE).is_file():
         _, flat = load_checkpoint(out, "planner", weights=OPTIMIZER_FILE)
         _restore_optimizer_state(opt, names, flat)
-    total = done + int(cfg["steps"])
-    warm = int(cfg["warmup"])
+    total, warm = done + int(cfg["steps"]), int(cfg["warmup"])
 
     def lr_at(step: int) -> float:
         if step < warm:
@@ -152,14 +152,16 @@ def train_planner(data: str | os.PathLike | list, out: str | os.PathLike, *, con
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at, last_epoch=-1)
     for _ in range(done):
         sched.step()  # restore the schedule position (cheap: a multiplication per step)
-    model, opt = accel.prepare(model, opt)
-    core = accel.unwrap_model(model)
-    core.train()
-    rng = random.Random(seed + done)
+    return opt, sched, params, names
+
+
+def _train_steps(core: Any, accel: Any, opt: Any, sched: Any, params: list, items: list, cfg: dict,
+                 steps: range, seed: int, log_every: int) -> list[float]:
+    """Run the optimizer ``steps``; returns the loss of each."""
+    rng = random.Random(seed + steps.start)
     order: list[int] = []
     losses = []
-    t0 = time.time()
-    for step in range(done, total):
+    for step in steps:
         if len(order) < cfg["batch"]:
             perm = list(range(len(items)))
             rng.shuffle(perm)
@@ -175,7 +177,42 @@ def train_planner(data: str | os.PathLike | list, out: str | os.PathLike, *, con
         opt.zero_grad(set_to_none=True)
         losses.append(float(loss.detach()))
         if log_every and (step + 1) % log_every == 0:
-            log.info("step %d/%d loss %.4f", step + 1, total, sum(losses[-log_every:]) / len(losses[-log_every:]))
+            log.info("step %d/%d loss %.4f", step + 1, steps.stop, sum(losses[-log_every:]) / len(losses[-log_every:]))
+    return losses
+
+
+def train_planner(data: str | os.PathLike | list, out: str | os.PathLike, *, config: str | dict | None = "tiny",
+                  lm: str | None = None, clap: str | None = None, steps: int | None = None, lr: float | None = None,
+                  batch: int | None = None, resume: bool = False, seed: int = 0, log_every: int = 50,
+                  examples: list | None = None, refusal_phrase: RefusalPhrase | None = None) -> dict:
+    """Train and save a ``planner`` checkpoint at ``out``; returns a summary (loss, steps, time).
+
+    ``data`` is a synthesized dataset folder, or pass ``examples`` (``PlannerExample`` list).
+    ``refusal_phrase(labels, pool, rng) -> str`` makes up the requests of the refusal examples.
+    """
+    from accelerate import Accelerator
+    from smartdj.models.planner.data import embed_examples, load_examples
+    from smartdj.models.planner.model import save_planner
+
+    cfg = _settings(config, dict(lm=lm, clap=clap, steps=steps, lr=lr, batch=batch), refusal_phrase)
+    random.seed(seed)
+    torch.manual_seed(seed)
+    exs = examples if examples is not None else load_examples(data)
+    out = Path(out)
+    accel = Accelerator(cpu=not torch.cuda.is_available())
+    model, done = _build_or_resume(cfg, out, exs, resume)
+    model.to(accel.device)
+    t0 = time.time()
+    embs = embed_examples(exs, model.clap)
+    t_embed = time.time() - t0
+    items = _training_items(exs, embs, cfg, seed, refusal_phrase)
+    opt, sched, params, names = _optimizer(model, cfg, out, done)
+    total = done + int(cfg["steps"])
+    model, opt = accel.prepare(model, opt)
+    core = accel.unwrap_model(model)
+    core.train()
+    t0 = time.time()
+    losses = _train_steps(core, accel, opt, sched, params, items, cfg, range(done, total), seed, log_every)
     core.eval()
     meta = {"steps": total, "examples": len(exs), "seed": seed, "train_config": cfg,
             "final_loss": sum(losses[-20:]) / max(1, len(losses[-20:])) if losses else None}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from smartdj.models.dataset import as_stereo, read_wav
 
 AUDIO_EXT = {".wav", ".flac", ".ogg", ".aiff", ".aif", ".mp3"}
 
@@ -44,7 +45,6 @@ def train_vae(data: str | os.PathLike, config: dict, out: str | os.PathLike, *, 
               mixed_precision: str = "no", save_every: int | None = None,
               report: Callable[[str], None] = print) -> dict:
     from accelerate import Accelerator
-    from smartdj.engine.audio.io import read_audio, to_stereo
     from smartdj.models.checkpoint import save_checkpoint
     from smartdj.models.components.editor import count_parameters
     from smartdj.models.components.latents import build_codec
@@ -62,7 +62,7 @@ def train_vae(data: str | os.PathLike, config: dict, out: str | os.PathLike, *, 
     length -= length % codec.hop
     clips = []
     for f in audio_files(data):
-        a = to_stereo(read_audio(f, sr=sr)[0], downmix=True)
+        a = as_stereo(read_wav(f, sr))
         clips.extend([a[0], a[1]])  # mono items: the VAE is mono, run per channel
     opt = torch.optim.AdamW(codec.parameters(), lr=lr, betas=(0.8, 0.99), weight_decay=1e-3)
     codec, opt = acc.prepare(codec, opt)

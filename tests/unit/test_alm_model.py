@@ -12,12 +12,13 @@ import torch
 from smartdj.bridge.language import parse_step
 from smartdj.engine.planning.alm import (
     AlmPlanner,
-    GrammarProcessor,
     make_planner,
     plan_grammar,
+    tag_vocabulary,
     validate_plan,
 )
-from smartdj.models.components.clap import build_clap, convert_laion_state_dict
+from smartdj.models.components.clap import COMMON_EVENTS, build_clap, convert_laion_state_dict, label_vocabulary
+from smartdj.models.planner.constrained import GrammarProcessor
 from smartdj.models.planner.model import (
     PlannerModel,
     format_prompt,
@@ -44,13 +45,49 @@ def tiny_model() -> PlannerModel:
 
 def test_clap_windows_shape_and_norm():
     enc = build_clap("tiny")
-    audio = np.random.default_rng(0).standard_normal((2, 24000 * 12)).astype(np.float32) * 0.1
-    emb = enc.embed(audio, 24000)
+    sr = enc.sampling_rate
+    audio = np.random.default_rng(0).standard_normal((2, sr * 12)).astype(np.float32) * 0.1
+    emb = enc.embed(audio, sr)
     # 12 s, 5 s windows, 2.5 s hop: starts 0, 2.5, 5, 7 (the last window flush with the end)
     assert emb.shape == (4, enc.dim)
     assert torch.allclose(emb.norm(dim=-1), torch.ones(4), atol=1e-4)
-    assert enc.embed(audio[:, :24000], 24000).shape == (1, enc.dim)  # short items: one padded window
-    assert enc.tag(audio, 24000) == []  # random weights: no zero-shot tags claimed
+    assert enc.embed(audio[:, :sr], sr).shape == (1, enc.dim)  # short items: one padded window
+    assert enc.tag(audio, sr) == []  # random weights: no zero-shot tags claimed
+
+
+def test_clap_takes_audio_at_its_rate_and_the_adapter_resamples(tiny_model):
+    from smartdj.engine.audio.io import resample
+    from smartdj.engine.planning.alm import _mono_at
+
+    enc = tiny_model.clap
+    audio = np.random.default_rng(4).standard_normal((2, 24000 * 3)).astype(np.float32) * 0.1
+    with pytest.raises(ValueError, match="resample"):
+        enc.embed(audio, 24000)
+    mono = _mono_at((audio, 24000), enc.sampling_rate)
+    assert mono.shape == (1, enc.sampling_rate * 3)
+    want = resample(audio.mean(axis=0, keepdims=True), 24000, enc.sampling_rate)
+    assert np.array_equal(mono, want)
+
+
+def test_tag_labels_come_from_the_users_file_or_the_bundled_clips(tmp_path):
+    import csv
+
+    from smartdj.engine.config import bundled_library
+
+    with (bundled_library() / "manifest.csv").open(newline="") as f:
+        bundled = [row["label"] for row in csv.DictReader(f)]
+    assert bundled and tag_vocabulary() == bundled
+    lines = tmp_path / "labels.txt"
+    lines.write_text("# my sounds\nkettle whistling\n\ncat purring\n")
+    assert tag_vocabulary(lines) == ["kettle whistling", "cat purring"]
+    table = tmp_path / "clips.csv"
+    table.write_text("file,label\na.wav,kettle whistling\nb.wav,dog barking\n")
+    assert tag_vocabulary(table) == ["kettle whistling", "dog barking"]
+    with pytest.raises(FileNotFoundError, match="label file"):
+        tag_vocabulary(tmp_path / "missing.txt")
+    vocab = label_vocabulary(["rain falling"], ["kettle whistling", "rain falling"])
+    assert vocab[:2] == ["rain falling", "kettle whistling"] and vocab[2:] == [e for e in COMMON_EVENTS
+                                                                             if e != "rain falling"]
 
 
 def test_laion_key_mapping_splits_audio_qkv():

@@ -1,4 +1,4 @@
-"""EditPipeline: rates and lengths, save/load round trip, cancellation, progress, models list."""
+"""EditPipeline and its engine adapter: rates and lengths, save/load round trip, cancellation, progress, models list."""
 
 import json
 import os
@@ -13,7 +13,7 @@ torch.set_num_threads(2)
 
 from smartdj.models.configs import editor_config
 from smartdj.models.diffusion.ddim import EditCancelled
-from smartdj.models.pipelines.edit import EditPipeline, EditResult
+from smartdj.models.pipelines.edit import EditorError, EditPipeline, EditResult
 
 
 @pytest.fixture(scope="module")
@@ -26,15 +26,33 @@ def _audio(sr: float, seconds: float, seed: int = 0) -> np.ndarray:
     return (0.2 * rng.standard_normal((2, int(sr * seconds)))).astype(np.float32)
 
 
-def test_rate_and_length_round_trip(pipe):
-    x = _audio(44100, 1.3)
-    res = pipe.edit(x, 44100, "remove the sound of dog barking at the left", seed=5, steps=3)
+def test_model_rate_only_and_mono_to_stereo(pipe):
+    x = _audio(4000, 1.3)
+    res = pipe.edit(x, 4000, "remove the sound of dog barking at the left", seed=5, steps=3)
     assert isinstance(res, EditResult)
-    assert res.audio.shape == x.shape and res.audio.dtype == np.float32 and res.sample_rate == 44100
+    assert res.audio.shape == x.shape and res.audio.dtype == np.float32 and res.sample_rate == pipe.sample_rate
     assert res.seed == 5 and res.device == "cpu" and res.windows > 1
     assert np.isfinite(res.audio).all()
-    mono = pipe.edit(x[0], 22050, "x", steps=2)  # mono in -> stereo out, a seed is drawn and recorded
+    mono = pipe.edit(x[0], 4000, "x", steps=2)  # mono in -> stereo out, a seed is drawn and recorded
     assert mono.audio.shape == (2, x.shape[1]) and isinstance(mono.seed, int)
+    with pytest.raises(EditorError, match="resample"):  # the model never guesses a rate
+        pipe.edit(_audio(44100, 0.5), 44100, "x", steps=2)
+
+
+def test_engine_adapter_resamples_there_and_back(pipe, tmp_path):
+    from smartdj.engine.audio.io import resample
+    from smartdj.engine.execution import diffusion
+
+    pipe.save(tmp_path / "ck")
+    x = _audio(44100, 1.3)
+    y = diffusion.edit(tmp_path / "ck", x, 44100, "remove the sound of dog barking at the left", seed=5, steps=3,
+                       device="cpu")
+    assert y.shape == x.shape and y.dtype == np.float32
+    at_model = pipe.edit(resample(x, 44100, 4000), 4000, "remove the sound of dog barking at the left", seed=5,
+                         steps=3).audio
+    back = resample(at_model, 4000, 44100)
+    n = min(back.shape[-1], x.shape[-1])
+    assert np.array_equal(y[:, :n], back[:, :n])
 
 
 def test_same_seed_same_output_and_save_load(pipe, tmp_path):
