@@ -6,7 +6,7 @@ framed by a tiny encoder/decoder of our own (python-osc's server side is not saf
 inside REAPER). :class:`JobFollower` turns pushed events and ``events`` replies into one gap-free,
 ordered stream per job and asks again for whatever UDP lost, which is also how a job is resumed
 after a restart of REAPER or of the engine. This file is copied beside the ReaScripts together
-with ``protocol.py``.
+with ``protocol.py`` and ``language.py``.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from typing import Any
 try:  # a plain copy beside the ReaScripts, or the installed package
     import protocol  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - depends on how this file was loaded
-    from smartdj.bridge import protocol
+    import smartdj.bridge.protocol as protocol
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_OSC_PORT = 9000
+DEFAULT_HOST = protocol.DEFAULT_OSC_HOST
+DEFAULT_OSC_PORT = protocol.DEFAULT_OSC_PORT
 EVENTS_LIMIT = 50  # per events request; the engine also trims a reply to fit one datagram
 MAX_DATAGRAM = 65507
 

@@ -183,3 +183,9 @@ def load_settings(flags: dict[str, Any] | None = None, config_file: str | os.Pat
     if s.state_dir is None:
         s.state_dir = state_dir()
     return s
+
+
+def os_folder(variable: str, default: Path) -> Path:
+    """A folder an OS environment variable names (``APPDATA``, ``XDG_CONFIG_HOME``...), else ``default``."""
+    value = os.environ.get(variable)
+    return Path(value).expanduser() if value else default

@@ -1,1 +1,1 @@
-"""ReaScripts (run inside REAPER as scripts, never imported as modules) and their installer data."""
+"""ReaScripts run inside REAPER (action files, the sdj_reaper helper package) and their generator (actions.py)."""

@@ -16,7 +16,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from smartdj.engine.reaper.install import SHORTCUTS, install
+    from smartdj.engine.reaper.install import install
 
     if getattr(args, "reaper_cmd", None) != "install":
         print("usage: smartdj reaper install [--resource-path DIR] [--no-shortcuts]", file=sys.stderr)
@@ -33,8 +33,8 @@ def run(args: argparse.Namespace) -> int:
     print(report.kb)
     for c in report.conflicts:
         print(f"shortcut not bound: {c}")
-    if not args.no_shortcuts:
-        keys = ", ".join(f"{a}: Ctrl+Alt+Shift+{k}" for a, k in SHORTCUTS.items())
-        print(f"default shortcuts ({keys}) take effect when REAPER next starts")
+    if report.shortcuts:  # only the keys that are bound to SmartDJ now: never one reported as not bound
+        keys = ", ".join(f"{a}: Ctrl+Alt+Shift+{k}" for a, k in report.shortcuts.items())
+        print(f"shortcuts ({keys}) work when REAPER next starts")
     print("enable Python in REAPER (Preferences > Plug-ins > ReaScript); see docs/REAPER.md")
     return 0

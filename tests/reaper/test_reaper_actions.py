@@ -261,13 +261,15 @@ def test_plan_edit_then_execute(reaper, tmp_path):
     item = rp.add_item(reaper.track(), str(wav), name="guitar")
 
     def edit(defaults):
-        assert defaults[-1] == ""  # the spare "add a step" field
-        return [defaults[0], "change the sound of guitar to right", "", "reverb the sound of guitar with reverb level 2"]
+        assert defaults[-3:] == ["", "", ""]  # two spare "add a step" fields and the order
+        return [defaults[0], "change the sound of guitar to right", "", "reverb the sound of guitar with reverb level 2",
+                "", ""]
 
     reaper.run("plan", [["turn up the guitar by 3 dB, put it on the left and add reverb"], edit])
     assert reaper.errors() == [] and reaper.state.boxes == []
     call = reaper.state.input_calls[1]
-    assert call["captions"] == ["Step 1", "Step 2", "Step 3", "Add a step"]
+    assert call["captions"] == ["Step 1", "Step 2", "Step 3", "Add a step", "Add a step",
+                                "Order (e.g. 3 1 2; empty = as listed)"]
     assert len(item.takes) == 1  # plan only: no renders
     planned = [m[1] for m in item.takes[0].markers]
     assert planned == ["SmartDJ 1/3: turn up the volume of guitar by 3 dB",

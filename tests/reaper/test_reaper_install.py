@@ -16,8 +16,9 @@ def test_install_copies_files_and_adds_kb_lines_once(tmp_path):
     kb.write_bytes(("\r\n".join(USER_LINES) + "\r\n").encode())
     r = ri.install(tmp_path, running=False)
     names = set(p.name for p in r.target.iterdir())
-    assert {"smartdj_edit.py", "smartdj_common.py", "reaper_client.py", "protocol.py",
+    assert {"smartdj_edit.py", "sdj_reaper", "reaper_client.py", "protocol.py", "language.py",
             "smartdj_register_actions.py"} <= names
+    assert {p.name for p in (r.target / "sdj_reaper").iterdir()} >= {"__init__.py", "settings.py", "flows.py"}
     text = kb.read_bytes().decode()
     lines = text.split("\r\n")
     assert lines[:3] == USER_LINES and text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
@@ -27,6 +28,7 @@ def test_install_copies_files_and_adds_kb_lines_once(tmp_path):
     assert f'SCR 4 0 {edit_id} "Custom: smartdj_edit.py" "SmartDJ/smartdj_edit.py"' in lines
     assert f"KEY {ri.CTRL_ALT_SHIFT} {ord('E')} _{edit_id} 0" in lines
     assert len(r.conflicts) == 1 and "40002" in r.conflicts[0]  # Ctrl+Alt+Shift+C stays the user's
+    assert "cancel" not in r.shortcuts and r.shortcuts["edit"] == "E"
     assert (tmp_path / "reaper-kb.ini.smartdj-backup").read_bytes().decode().split("\r\n")[:3] == USER_LINES
     again = ri.install(tmp_path, running=False)
     assert again.added_lines == [] and kb.read_bytes().decode() == text
@@ -49,13 +51,32 @@ def test_cli_install(tmp_path):
     assert bad.returncode == 1 and "not a folder" in bad.stderr
 
 
-def test_index_xml_matches_the_script_headers():
-    assert (ri.scripts_dir() / "index.xml").read_text(encoding="utf-8") == ri.build_index()
-    head = ri.read_header(ri.scripts_dir() / "smartdj_edit.py")
-    assert head["version"][0].isdigit() and head["description"] and head["author"] and head["about"]
-    provided = {ln.split()[1] for ln in head["provides"].splitlines()}
-    assert provided == {f"smartdj_{a}.py" for a in ri.ACTIONS if a != "edit"} | {"smartdj_common.py",
-                                                                                 "reaper_client.py", "protocol.py"}
-    for a in ri.ACTIONS:
-        h = ri.read_header(ri.scripts_dir() / f"smartdj_{a}.py")
-        assert h.get("description") and h.get("version") == head["version"]
+def test_upgrade_removes_the_old_helper_and_keeps_bindings(tmp_path):
+    target = tmp_path / "Scripts" / "SmartDJ"
+    target.mkdir(parents=True)
+    (target / "smartdj_common.py").write_text("# 0.1 helper")
+    first = ri.install(tmp_path, running=False)
+    assert not (target / "smartdj_common.py").exists()
+    again = ri.install(tmp_path, running=False)  # keys bound by the first run are still reported as bound
+    assert again.added_lines == [] and again.shortcuts == first.shortcuts and set(first.shortcuts) == set(ri.SHORTCUTS)
+
+
+def test_cli_report_never_promises_a_shortcut_it_did_not_bind(tmp_path):
+    (tmp_path / "reaper-kb.ini").write_text(USER_LINES[2] + "\n")  # the user's Ctrl+Alt+Shift+C
+    out = subprocess.run([sys.executable, "-m", "smartdj.engine.cli.main", "reaper", "install", "--resource-path",
+                          str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert any(ln.startswith("shortcut not bound: Ctrl+Alt+Shift+C for cancel") for ln in lines)
+    promised = [ln for ln in lines if ln.startswith("shortcuts (")]
+    assert len(promised) == 1 and "Ctrl+Alt+Shift+E" in promised[0] and "Ctrl+Alt+Shift+C" not in promised[0]
+
+
+def test_index_xml_and_action_files_come_from_the_catalog():
+    from smartdj.reaper_scripts import actions
+
+    assert (ri.scripts_dir() / "index.xml").read_text(encoding="utf-8") == actions.render_index()
+    assert list(actions.ACTIONS) == list(ri.ACTIONS) and len(ri.ACTIONS) == 9
+    text = actions.render_index(url="https://example.org/r/$version/$path", version="1.2.3", when="2027-01-01T00:00:00Z")
+    assert 'version name="1.2.3"' in text and "https://example.org/r/1.2.3/reaper_scripts/sdj_reaper/flows.py" in text
+    assert "https://example.org/r/1.2.3/bridge/language.py" in text

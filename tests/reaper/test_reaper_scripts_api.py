@@ -18,7 +18,7 @@ INJECTED = {"RPR_defer", "RPR_runloop", "RPR_atexit"}  # REAPER puts these in th
 
 def used_names() -> dict[str, set[str]]:
     out = {}
-    for f in sorted((ROOT / "reaper_scripts").glob("*.py")):
+    for f in sorted((ROOT / "reaper_scripts").rglob("*.py")):
         out[f.name] = set(re.findall(r"\bRPR_\w+", f.read_text(encoding="utf-8")))
     return out
 
@@ -44,7 +44,7 @@ def test_the_double_does_not_define_what_reaper_injects():
 
 
 def test_no_compiled_or_blocking_code_in_the_reaper_side_files():
-    files = list((ROOT / "reaper_scripts").glob("*.py")) + [ROOT / "bridge" / "reaper_client.py",
+    files = list((ROOT / "reaper_scripts").rglob("*.py")) + [ROOT / "bridge" / "reaper_client.py", ROOT / "bridge" / "language.py",
                                                             ROOT / "bridge" / "protocol.py"]
     for f in files:
         text = f.read_text(encoding="utf-8")

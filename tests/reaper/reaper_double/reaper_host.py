@@ -26,8 +26,9 @@ _pending: list[tuple[dict, str]] = []
 _atexit: dict[int, list[str]] = {}
 _running: dict[int, dict] = {}
 errors: list[str] = []
-# module names the SmartDJ scripts import from their folder; a REAPER restart forgets them
-SCRIPT_MODULES = ("smartdj_common", "reaper_client", "protocol")
+# module names the SmartDJ scripts import from their folder (and the package's submodules); a REAPER
+# restart forgets them
+SCRIPT_MODULES = ("sdj_reaper", "reaper_client", "protocol", "language")
 
 
 def reset() -> None:
@@ -39,8 +40,9 @@ def reset() -> None:
 
 def forget_modules() -> None:
     """Drop the script-side modules from sys.modules (REAPER restarted its Python)."""
-    for name in SCRIPT_MODULES:
-        sys.modules.pop(name, None)
+    for name in list(sys.modules):
+        if name in SCRIPT_MODULES or name.split(".")[0] in SCRIPT_MODULES:
+            sys.modules.pop(name, None)
 
 
 def run_script(path: str) -> dict:

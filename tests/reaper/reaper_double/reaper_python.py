@@ -115,6 +115,7 @@ class State:
         self.boxes: list[tuple[str, str, int]] = []  # (msg, title, type) of every ShowMessageBox
         self.box_answers: list[int] = []  # scripted ShowMessageBox answers (default OK / YES)
         self.console: list[str] = []
+        self.help: list[tuple[str, bool]] = []  # every Help_Set: (text, is_temporary_help)
         self.registered: dict[str, int] = {}  # AddRemoveReaScript: path -> command id
         self.ui_refresh = 0  # PreventUIRefresh balance
         self.calls: dict[str, int] = {}  # how often each RPR_ function ran
@@ -670,6 +671,12 @@ def RPR_UpdateItemInProject(item):
 def RPR_ShowConsoleMsg(msg):
     _count("ShowConsoleMsg")
     STATE.console.append(_str(msg, "msg"))
+
+
+def RPR_Help_Set(helpstring, is_temporary_help):
+    """Text in REAPER's help/status area (void: returns None)."""
+    _count("Help_Set")
+    STATE.help.append((_str(helpstring, "helpstring"), bool(is_temporary_help)))
 
 
 def RPR_ShowMessageBox(msg, title, type):  # noqa: A002 - the documented parameter name
