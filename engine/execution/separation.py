@@ -9,8 +9,9 @@ touched, so everything the step does not edit stays sample-exact.
 
 Within one job the decomposition is kept: the mix is ``rest + part_1 + ... + part_k``, one part
 per separated target (and per added sound). A later step on the same target edits that part
-again (no second separation); a new target is separated from ``rest``; a whole-mix step applies
-the (linear) op to every part. A separator instance lives for one job (fresh state).
+again (no second separation); a new target is separated from ``rest``, except the other side of
+a voice/background split, which is all of ``rest``; a whole-mix step applies the (linear) op to
+every part. A separator instance lives for one job (fresh state).
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ def _key(target: str) -> str:
     return " ".join(re.findall(r"[a-z0-9']+", target.casefold()))
 
 
+def _role(target: str) -> str | None:
+    """voice | background for the two sides of a speech separation, else None."""
+    from smartdj.models.separators.base import is_background, is_speech
+
+    return "background" if is_background(target) else "voice" if is_speech(target) else None
+
+
 class SeparationExecutor:
     name = "separation"
 
@@ -40,7 +48,7 @@ class SeparationExecutor:
         self._loaded: dict[str, object] = {}
         self._rest: np.ndarray | None = None
         self._parts: dict[str, np.ndarray] = {}
-        self._by: dict[str, str] = {}  # part key -> the separator that produced it
+        self._by: dict[str, tuple[str, str | None]] = {}  # part key -> (separator, voice/background role)
         self._last: np.ndarray | None = None
         self.step_info: dict = {}
 
@@ -96,6 +104,12 @@ class SeparationExecutor:
         if key in self._parts:
             return key
         name, sep = self._separator(target)
+        role = _role(target)
+        if role and any(n == name and r and r != role for n, r in self._by.values()):
+            # a voice/background separator already split the mix: the other side is all of ``rest``
+            t, self._rest = self._rest, np.zeros_like(self._rest)
+            self._parts[key], self._by[key] = t, (name, role)
+            return key
         if cancel():
             raise RuntimeError("cancelled before separation")  # the runner turns this into a cancel
         t = np.asarray(sep.separate(self._rest, sr, target, progress), dtype=np.float32)
@@ -103,7 +117,7 @@ class SeparationExecutor:
             raise ExecError("edit_failed", f"separator {name} returned shape {t.shape} (or non-finite samples) "
                             f"for {target!r}; expected {self._rest.shape}")
         self._rest = self._rest - t
-        self._parts[key], self._by[key] = t, name
+        self._parts[key], self._by[key] = t, (name, role)
         return key
 
     def _mix(self) -> np.ndarray:
@@ -127,7 +141,7 @@ class SeparationExecutor:
             self._parts = {k: apply_whole(p, sr, step) for k, p in self._parts.items()}
         else:
             keys = [self._claim(t, step.at, sr, progress, cancel) for t in self._targets(step)]
-            self.step_info = {"separator": ",".join(dict.fromkeys(self._by[k] for k in keys))}
+            self.step_info = {"separator": ",".join(dict.fromkeys(self._by[k][0] for k in keys))}
             if step.op == "extract":
                 self._rest = np.zeros_like(self._rest)
                 self._parts = {k: (p if k in keys else np.zeros_like(p)) for k, p in self._parts.items()}
