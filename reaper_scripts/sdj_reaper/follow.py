@@ -106,7 +106,7 @@ def _planned(ctx, run, ev, on_planned):
     texts = [s.get("text", "") if isinstance(s, dict) else str(s) for s in ev.get("steps") or []]
     run.steps[iid] = texts
     run.rec.setdefault("plan", {})[iid] = texts
-    if ev.get("unsure"):
+    if ev.get("unsure") and run.rec.get("mode") != "execute":  # an executed plan is the user's own
         alternatives = [[s.get("text", "") if isinstance(s, dict) else str(s) for s in alt]
                         for alt in ev.get("alternatives") or [] if isinstance(alt, list)]
         run.unsure[iid] = (texts, alternatives)
