@@ -3,7 +3,8 @@
 and ``full_dit`` (the same size built from diffusers' ``StableAudioDiTModel``, needing no other module).
 
 An editor config is ``{"name", "backbone", "latent", "text", "scheduler", "sample_rate",
-"window_seconds", "overlap_seconds", "defaults", "training"}``; each part has a ``type``.
+"window_seconds", "overlap_seconds", "defaults", "training"}``; each part has a ``type``. The
+released configuration is written here once ("full"); the release importer reads its parts.
 """
 
 from __future__ import annotations
@@ -74,36 +75,29 @@ FLAN_T5_LARGE = {"type": "t5", "pretrained": "google/flan-t5-large", "tokenizer"
                  "config": {"vocab_size": 32128, "d_model": 1024, "d_kv": 64, "d_ff": 2816, "num_layers": 24,
                             "num_heads": 16, "feed_forward_proj": "gated-gelu", "dropout_rate": 0.0}}
 
+
+def _editor(name: str, sample_rate: int, window_s: float, overlap_s: float, latent: dict, text: dict, backbone: dict,
+            defaults: dict, training: tuple[float, int, float, int]) -> dict:
+    """An editor config; ``training`` is (lr, batch, weight decay, warm-up steps); text dropout 0.1."""
+    lr, batch, weight_decay, warmup = training
+    return {"name": name, "sample_rate": sample_rate, "window_seconds": window_s, "overlap_seconds": overlap_s,
+            "latent": latent, "text": text, "backbone": backbone, "scheduler": SCHEDULER, "defaults": defaults,
+            "training": {"lr": lr, "batch": batch, "text_dropout": 0.1, "weight_decay": weight_decay,
+                         "warmup": warmup}}
+
+
 EDITOR_CONFIGS: dict[str, dict] = {
-    "tiny": {
-        "name": "tiny", "sample_rate": 4000, "window_seconds": 0.5, "overlap_seconds": 0.125,
-        "latent": _TINY_LATENT,
-        "text": _byt5_t5(64, 2, 4, 128, 64),
-        "backbone": _sa_dit(2 * _TINY_CH, _TINY_CH, 2, 4, 32, 2, 64, 64),
-        "scheduler": SCHEDULER, "defaults": {**DEFAULTS, "steps": 20},
-        "training": {"lr": 2e-3, "batch": 8, "text_dropout": 0.1, "weight_decay": 0.0, "warmup": 20},
-    },
-    "small": {
-        "name": "small", "sample_rate": 16000, "window_seconds": 5.0, "overlap_seconds": 1.0,
-        "latent": _SMALL_LATENT,
-        "text": _byt5_t5(256, 4, 4, 512, 100),
-        "backbone": _sa_dit(2 * _SMALL_CH, _SMALL_CH, 8, 16, 64, 8, 256, 512),
-        "scheduler": SCHEDULER, "defaults": {**DEFAULTS, "steps": 50},
-        "training": {"lr": 3e-4, "batch": 16, "text_dropout": 0.1, "weight_decay": 0.01, "warmup": 200},
-    },
-    "full": {
-        "name": "full", "sample_rate": 24000, "window_seconds": 10.0, "overlap_seconds": 1.0,
-        "latent": OOBLECK_RELEASED, "text": FLAN_T5_LARGE, "backbone": UDIT_FULL,
-        "scheduler": SCHEDULER, "defaults": DEFAULTS,
-        "training": {"lr": 1e-4, "batch": 8, "text_dropout": 0.1, "weight_decay": 0.01, "warmup": 1000},
-    },
-    "full_dit": {
-        "name": "full_dit", "sample_rate": 24000, "window_seconds": 10.0, "overlap_seconds": 1.0,
-        "latent": OOBLECK_FULL, "text": FLAN_T5_LARGE,
-        "backbone": _sa_dit(256, 128, 24, 16, 64, 16, 1024, 1024),
-        "scheduler": SCHEDULER, "defaults": DEFAULTS,
-        "training": {"lr": 1e-4, "batch": 8, "text_dropout": 0.1, "weight_decay": 0.01, "warmup": 1000},
-    },
+    "tiny": _editor("tiny", 4000, 0.5, 0.125, _TINY_LATENT, _byt5_t5(64, 2, 4, 128, 64),
+                    _sa_dit(2 * _TINY_CH, _TINY_CH, 2, 4, 32, 2, 64, 64), {**DEFAULTS, "steps": 20},
+                    (2e-3, 8, 0.0, 20)),
+    "small": _editor("small", 16000, 5.0, 1.0, _SMALL_LATENT, _byt5_t5(256, 4, 4, 512, 100),
+                     _sa_dit(2 * _SMALL_CH, _SMALL_CH, 8, 16, 64, 8, 256, 512), {**DEFAULTS, "steps": 50},
+                     (3e-4, 16, 0.01, 200)),
+    # SmartDJ's released editor: models/release/released.py imports these parts from here
+    "full": _editor("full", 24000, 10.0, 1.0, OOBLECK_RELEASED, FLAN_T5_LARGE, UDIT_FULL, DEFAULTS,
+                    (1e-4, 8, 0.01, 1000)),
+    "full_dit": _editor("full_dit", 24000, 10.0, 1.0, OOBLECK_FULL, FLAN_T5_LARGE,
+                        _sa_dit(256, 128, 24, 16, 64, 16, 1024, 1024), DEFAULTS, (1e-4, 8, 0.01, 1000)),
 }
 
 VAE_CONFIGS: dict[str, dict] = {

@@ -86,12 +86,14 @@ def test_engine_facing_plan_on_a_real_wav(trained):
 
 
 def test_refuses_what_has_no_plan(trained):
+    from smartdj.engine.data.designer import design_refusal
     from smartdj.engine.planning.alm import REFUSED, make_planner
     from smartdj.engine.planning.base import PlanningError
     from smartdj.models.training.planner import refusal_examples
 
     planner = make_planner(checkpoint=trained["ckpt"])
-    refusals = refusal_examples(load_examples(trained["data"]), 0.1, 0)  # what training mixed in (seed 0)
+    # what training mixed in (seed 0, the designer's phrasing, as `smartdj train planner` passes it)
+    refusals = refusal_examples(load_examples(trained["data"]), 0.1, 0, design_refusal)
     assert len(refusals) == 2
     refused = 0
     for _, ex in refusals:

@@ -59,7 +59,7 @@ def release(tmp_path):
     return src, udit, vae
 
 
-def _import(src: Path, out: Path | None, trust: bool = True) -> Path:
+def _import(src: Path, out: Path, trust: bool = True) -> Path:
     return import_release(src / released.EDITOR_FILE, src / released.VAE_FILE, out, trust_pickle=trust,
                           udit_config=TINY_UDIT, vae_config=TINY_VAE)
 
@@ -76,7 +76,9 @@ def test_converted_models_compute_what_the_originals_compute(release, tmp_path, 
     src, udit, vae = release
     monkeypatch.setenv("SMARTDJ_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("SMARTDJ_MODELS_DIR", raising=False)
-    folder = _import(src, None)
+    from smartdj.engine.cli.models_import import default_out
+
+    folder = _import(src, default_out(None))  # the CLI's default: the models folder, from engine/config.py
     assert folder == tmp_path / "home" / "models" / "smartdj-released"
 
     doc = read_config(folder, kind="editor")

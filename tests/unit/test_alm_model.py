@@ -17,7 +17,12 @@ from smartdj.engine.planning.alm import (
     tag_vocabulary,
     validate_plan,
 )
-from smartdj.models.components.clap import COMMON_EVENTS, build_clap, convert_laion_state_dict, label_vocabulary
+from smartdj.models.components.clap import (
+    COMMON_EVENTS,
+    build_clap,
+    convert_laion_state_dict,
+    label_vocabulary,
+)
 from smartdj.models.planner.constrained import GrammarProcessor
 from smartdj.models.planner.model import (
     PlannerModel,
