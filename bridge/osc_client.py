@@ -19,8 +19,8 @@ from smartdj.bridge import protocol as P
 
 
 class OscEngineClient:
-    def __init__(self, host: str = "127.0.0.1", port: int = 9000, token: str | None = None,
-                 timeout: float = 5.0, listen_host: str = "127.0.0.1"):
+    def __init__(self, host: str = P.DEFAULT_OSC_HOST, port: int = P.DEFAULT_OSC_PORT, token: str | None = None,
+                 timeout: float = 5.0, listen_host: str = P.DEFAULT_OSC_HOST):
         self.addr = (host, port)
         self.token, self.timeout = token, timeout
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

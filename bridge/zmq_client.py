@@ -8,13 +8,14 @@ since the last sequence number seen, so it survives lost replies and engine rest
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 from smartdj.bridge import protocol as P
 
-DEFAULT_ENDPOINT = "tcp://127.0.0.1:5557"
+DEFAULT_ENDPOINT = P.DEFAULT_ZMQ_ENDPOINT
 
 
 class EngineError(RuntimeError):
@@ -88,10 +89,11 @@ class EngineClient:
                 self._connect()  # drop the stuck request so a later reply cannot be mistaken for another's
                 raise EngineUnreachable(f"no engine at {self.endpoint} (no reply in "
                                         f"{self.timeout if timeout is None else timeout:g} s)")
-            import json
-
             frames = self._sock.recv_multipart()
-            reply = json.loads(frames[-1])
+            try:
+                reply = json.loads(frames[-1])
+            except ValueError:
+                continue
             if ref is None or reply.get("ref") in (ref, None):
                 return reply
 

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_ZMQ = "tcp://127.0.0.1:5557"
-DEFAULT_OSC = "127.0.0.1:9000"
+from smartdj.bridge.protocol import DEFAULT_OSC, DEFAULT_ZMQ_ENDPOINT
+
+DEFAULT_ZMQ = DEFAULT_ZMQ_ENDPOINT
+_MIB = 1 << 20
 
 
 class ConfigError(ValueError):
@@ -33,6 +35,41 @@ def state_dir() -> Path:
 
 def models_dir() -> Path:
     return Path(os.environ.get("SMARTDJ_MODELS_DIR") or smartdj_home() / "models").expanduser()
+
+
+def cache_budget_bytes() -> int:
+    """Memory for the composer's audio caches: ``SMARTDJ_CACHE_MB``, else 2% of the machine's memory
+    (at least 32 MiB, at most 768 MiB), so a small machine is not filled by a stream of jobs."""
+    given = os.environ.get("SMARTDJ_CACHE_MB")
+    if given:
+        try:
+            return max(1, int(float(given))) * _MIB
+        except ValueError:
+            raise ConfigError(f"SMARTDJ_CACHE_MB={given!r} is not a number of MiB (e.g. 256)") from None
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 8 << 30
+    return int(min(max(total * 0.02, 32 * _MIB), 768 * _MIB))
+
+
+def debug_step_delay() -> float:
+    """Test hook: ``SMARTDJ_DEBUG_STEP_DELAY`` seconds of cancellable work per step (default none)."""
+    try:
+        return max(0.0, float(os.environ.get("SMARTDJ_DEBUG_STEP_DELAY") or 0))
+    except ValueError:
+        return 0.0
+
+
+def read_token_file(path: str | os.PathLike) -> str:
+    """The shared token from a file (first line, whitespace stripped); ConfigError if unusable."""
+    try:
+        token = Path(path).expanduser().read_text(encoding="utf-8").strip().splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"token file {path} cannot be read: {e}; write the token on its first line") from None
+    if not token or not token[0].strip():
+        raise ConfigError(f"token file {path} is empty; write the token on its first line")
+    return token[0].strip()
 
 
 def hub_offline() -> bool:
@@ -58,7 +95,8 @@ class Settings:
     osc: str = DEFAULT_OSC  # "host:port"; "" or "off" disables OSC
     state_dir: Path = field(default_factory=state_dir)
     library: Path | None = None  # None = the bundled examples
-    token: str | None = None
+    token: str | None = None  # also from token_file, or SMARTDJ_TOKEN (neither shows in the process list)
+    token_file: Path | None = None
     allow_remote: bool = False
     allowed_dirs: list[Path] = field(default_factory=list)
     checkpoint: str | None = None  # diffusion checkpoint folder or name under models_dir()
@@ -79,7 +117,7 @@ class Settings:
     def check(self) -> None:
         """Refuse unsafe or unusable combinations (binding beyond loopback without opt-in + token)."""
         if not self.zmq.startswith(("tcp://", "ipc://", "inproc://")):
-            raise ConfigError(f"zmq endpoint {self.zmq!r} must look like tcp://127.0.0.1:5557")
+            raise ConfigError(f"zmq endpoint {self.zmq!r} must look like {DEFAULT_ZMQ_ENDPOINT}")
         hosts = []
         if self.zmq.startswith("tcp://"):
             hosts.append(("zmq", self.zmq_host()))
@@ -89,10 +127,10 @@ class Settings:
         if remote:
             if not self.allow_remote:
                 raise ConfigError(f"refusing to listen beyond loopback ({', '.join(remote)}): pass --allow-remote "
-                                  "and a --token (or SMARTDJ_TOKEN), plus --allowed-dir for the folders clients may use")
+                                  "and a token (--token-file, or SMARTDJ_TOKEN), plus --allowed-dir for the folders clients may use")
             if not self.token:
-                raise ConfigError(f"listening beyond loopback ({', '.join(remote)}) needs a shared --token "
-                                  "(or SMARTDJ_TOKEN) that every request must carry")
+                raise ConfigError(f"listening beyond loopback ({', '.join(remote)}) needs a shared token "
+                                  "(--token-file FILE or SMARTDJ_TOKEN) that every request must carry")
             if not self.allowed_dirs:
                 raise ConfigError("remote mode needs at least one --allowed-dir: the folders remote clients may "
                                   "read items from and write renders to")
@@ -105,7 +143,7 @@ class Settings:
 def parse_hostport(text: str) -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
     if not sep or not host:
-        raise ConfigError(f"OSC address {text!r} must look like 127.0.0.1:9000")
+        raise ConfigError(f"OSC address {text!r} must look like {DEFAULT_OSC}")
     try:
         p = int(port)
     except ValueError:
@@ -129,13 +167,18 @@ def is_loopback(host: str) -> bool:
 
 _ENV = {
     "zmq": "SMARTDJ_ZMQ", "osc": "SMARTDJ_OSC", "state_dir": "SMARTDJ_STATE_DIR", "library": "SMARTDJ_LIBRARY",
-    "token": "SMARTDJ_TOKEN", "allow_remote": "SMARTDJ_ALLOW_REMOTE", "allowed_dirs": "SMARTDJ_ALLOWED_DIRS",
+    "token": "SMARTDJ_TOKEN", "token_file": "SMARTDJ_TOKEN_FILE", "allow_remote": "SMARTDJ_ALLOW_REMOTE", "allowed_dirs": "SMARTDJ_ALLOWED_DIRS",
     "checkpoint": "SMARTDJ_CHECKPOINT", "device": "SMARTDJ_DEVICE", "separators": "SMARTDJ_SEPARATORS",
 }
 
 
+def env_var(setting: str) -> str:
+    """The environment variable of a setting (``env_var("token")`` -> ``SMARTDJ_TOKEN``), for help texts."""
+    return _ENV[setting]
+
+
 def _coerce(name: str, value: Any) -> Any:
-    if name in ("state_dir", "library"):
+    if name in ("state_dir", "library", "token_file"):
         return None if value in (None, "") else Path(str(value)).expanduser()
     if name == "allow_remote":
         return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
@@ -182,6 +225,10 @@ def load_settings(flags: dict[str, Any] | None = None, config_file: str | os.Pat
         setattr(s, key, _coerce(key, value))
     if s.state_dir is None:
         s.state_dir = state_dir()
+    if s.token_file is not None and not s.token:
+        s.token = read_token_file(s.token_file)
+    if s.token is not None and (not s.token or not s.token.isascii() or not s.token.isprintable()):
+        raise ConfigError("the token must be non-empty printable ASCII (letters, digits, punctuation)")
     return s
 
 

@@ -15,20 +15,17 @@ engine started through either fixture is killed at the end of the test.
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 import pytest
+from smartdj.engine.serving.launcher import FREE_OSC, FREE_ZMQ, LaunchError, launch, serve_command
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-READY = re.compile(r"smartdj engine ready zmq=(\S+) osc=(\S+) pid=(\d+)")
 EXAMPLES = ROOT / "smartdj" / "data" / "audio"
 
 
@@ -46,14 +43,14 @@ SHARED = _shared()
 
 class EngineProcess:
     def __init__(self, state_dir: Path, extra: tuple[str, ...] = (), env: dict | None = None,
-                 zmq: str = "tcp://127.0.0.1:0", osc: str = "127.0.0.1:0"):
+                 zmq: str = FREE_ZMQ, osc: str = FREE_OSC):
         self.state_dir = Path(state_dir)
         self.extra = tuple(extra)
         self.env = dict(os.environ, HF_HUB_OFFLINE="1", **(env or {}))
         self.env.setdefault("SMARTDJ_HOME", str(self.state_dir.parent / "home"))
         self.zmq, self.osc = zmq, osc
         self.proc: subprocess.Popen | None = None
-        self._log: list[str] = []
+        self._launched = None
         self.returncode: int | None = None
 
     @property
@@ -65,33 +62,21 @@ class EngineProcess:
         return int(self.osc.rsplit(":", 1)[1])
 
     def command(self) -> list[str]:
-        return [PYTHON, "-m", "smartdj.engine.cli.main", "serve", "--zmq", self.zmq, "--osc", self.osc,
-                "--state-dir", str(self.state_dir), *self.extra]
+        return serve_command(self.state_dir, self.zmq, self.osc, self.extra)
 
     def start(self, timeout: float = 30.0) -> EngineProcess:
-        self._log = []
-        self.proc = subprocess.Popen(self.command(), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                     env=self.env, text=True, cwd=str(self.state_dir.parent))
-        ready = threading.Event()
-
-        def pump(stream=self.proc.stderr) -> None:
-            for line in stream:
-                self._log.append(line)
-                m = READY.search(line)
-                if m:
-                    self.zmq, self.osc = m.group(1), m.group(2)
-                    ready.set()
-        threading.Thread(target=pump, daemon=True).start()
-        deadline = time.monotonic() + timeout
-        while not ready.wait(0.05):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.proc.wait(5)
-                time.sleep(0.1)
-                raise RuntimeError(f"engine did not start (rc={self.proc.returncode}):\n{self.log()}")
+        self._launched = None
+        try:
+            self._launched = launch(self.state_dir, zmq=self.zmq, osc=self.osc, extra=self.extra, env=self.env,
+                                    cwd=self.state_dir.parent, timeout=timeout)
+        except LaunchError as e:
+            raise RuntimeError(str(e)) from None
+        self.proc = self._launched.proc
+        self.zmq, self.osc = self._launched.zmq, self._launched.osc
         return self
 
     def log(self) -> str:
-        return "".join(self._log)
+        return self._launched.log() if self._launched is not None else ""
 
     def client(self, **kw):
         from smartdj.bridge.zmq_client import EngineClient
@@ -126,7 +111,7 @@ def engine_factory(tmp_path):
     started: list[EngineProcess] = []
 
     def make(*extra: str, env: dict | None = None, state_dir: Path | None = None, start: bool = True,
-             zmq: str = "tcp://127.0.0.1:0", osc: str = "127.0.0.1:0") -> EngineProcess:
+             zmq: str = FREE_ZMQ, osc: str = FREE_OSC) -> EngineProcess:
         e = EngineProcess(state_dir or Path(tempfile.mkdtemp(dir=tmp_path, prefix="state")), extra, env, zmq, osc)
         started.append(e)
         return e.start() if start else e

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import statistics
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import time
 
 REP_SERVER = """
 import sys, zmq
-s = zmq.Context().socket(zmq.REP); port = s.bind_to_random_port("tcp://127.0.0.1")
+s = zmq.Context().socket(zmq.REP); port = s.bind_to_random_port(sys.argv[1])
 print(port, flush=True)
 while True:
     m = s.recv()
@@ -36,17 +35,17 @@ def run(args: argparse.Namespace) -> int:
     from smartdj.bridge import protocol as P
     from smartdj.bridge.osc_client import OscEngineClient
     from smartdj.bridge.zmq_client import EngineClient
-    from smartdj.engine.cli.demo import start_engine
     from smartdj.engine.config import bundled_library
+    from smartdj.engine.serving.launcher import launch
 
     item = [{"path": str(bundled_library() / "10_rain_falling.wav"), "label": "rain falling"}]
     body = {"items": item, "instruction": "turn it down by 3 dB", "mode": "plan"}
     n = args.repeats
 
-    rep = subprocess.Popen([sys.executable, "-c", REP_SERVER], stdout=subprocess.PIPE, text=True)
+    rep = subprocess.Popen([sys.executable, "-c", REP_SERVER, f"tcp://{P.DEFAULT_OSC_HOST}"], stdout=subprocess.PIPE, text=True)
     port = int(rep.stdout.readline())
     req = zmq.Context.instance().socket(zmq.REQ)
-    req.connect(f"tcp://127.0.0.1:{port}")
+    req.connect(f"tcp://{P.DEFAULT_OSC_HOST}:{port}")
     raw = P.encode(P.request("submit", **body))
     bare = []
     for _ in range(n):
@@ -60,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     rep.wait(10)
 
     with tempfile.TemporaryDirectory() as state:
-        proc, ep = start_engine(state)
+        engine = launch(state)
+        ep = engine.zmq
         try:
             zt, ot = [], []
             with EngineClient(ep) as c:
@@ -81,8 +81,7 @@ def run(args: argparse.Namespace) -> int:
                     assert reply["type"] == "accepted", reply
                     o.wait(reply["job"], poll=0.002)
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(30)
+            engine.stop()
     med = {k: statistics.median(v) * 1000 for k, v in (("bare", bare), ("zmq", zt), ("osc", ot))}
     doc = {"bench": "bridge", "repeats": n, "bare_pyzmq_reqrep_ms": round(med["bare"], 4),
            "zmq_submit_accepted_ms": round(med["zmq"], 4), "osc_submit_accepted_ms": round(med["osc"], 4),

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import statistics
 import tempfile
 import time
@@ -60,11 +59,12 @@ def _in_process(items: list[dict], out: Path) -> float:
 
 def run(args: argparse.Namespace) -> int:
     from smartdj.bridge.zmq_client import EngineClient
-    from smartdj.engine.cli.demo import start_engine
+    from smartdj.engine.serving.launcher import launch
 
     with tempfile.TemporaryDirectory() as tmp:
         items = _sources(Path(tmp))
-        proc, ep = start_engine(os.path.join(tmp, "state"))
+        engine = launch(os.path.join(tmp, "state"))
+        ep = engine.zmq
         times, base = [], []
         try:
             with EngineClient(ep) as c:
@@ -85,8 +85,7 @@ def run(args: argparse.Namespace) -> int:
                     if i:
                         base.append(b)
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(30)
+            engine.stop()
     doc = {"bench": "e2e", "repeats": args.repeats, "scene": "3 stems, 10 s, 48 kHz stereo", "steps": 3,
            "submit_to_last_render_s_median": round(statistics.median(times), 4),
            "runs_s": [round(t, 4) for t in times],

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
+from smartdj.bridge.protocol import DEFAULT_OSC_HOST
+
 BARE = """
 import sys, zmq
-s = zmq.Context().socket(zmq.ROUTER); s.bind_to_random_port("tcp://127.0.0.1")
+s = zmq.Context().socket(zmq.ROUTER); s.bind_to_random_port(sys.argv[1])
 print("ready", flush=True); sys.stdin.readline()
 """
 
@@ -34,7 +35,7 @@ def rss_mib(pid: int) -> float:
 
 def _bare() -> tuple[float, float]:
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", BARE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", BARE, f"tcp://{DEFAULT_OSC_HOST}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     proc.stdout.readline()
     elapsed = time.perf_counter() - t0
     rss = rss_mib(proc.pid)
@@ -44,21 +45,21 @@ def _bare() -> tuple[float, float]:
 
 def run(args: argparse.Namespace) -> int:
     from smartdj.bridge.zmq_client import EngineClient
-    from smartdj.engine.cli.demo import start_engine
+    from smartdj.engine.serving.launcher import launch
 
     times, rss, torch, bare = [], [], [], []
     for _ in range(args.repeats):
         bare.append(_bare())
         with tempfile.TemporaryDirectory() as state:
             t0 = time.perf_counter()
-            proc, ep = start_engine(state)
+            engine = launch(state)
+            ep = engine.zmq
             times.append(time.perf_counter() - t0)
             time.sleep(1.0)  # let the background warm-up finish: idle memory includes it
             with EngineClient(ep) as c:
                 torch.append(c.status()["engine"]["torch_imported"])
-            rss.append(rss_mib(proc.pid))
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(20)
+            rss.append(rss_mib(engine.pid))
+            engine.stop()
     doc = {"bench": "startup", "repeats": args.repeats, "start_to_ready_s_median": round(statistics.median(times), 4),
            "start_to_ready_s": [round(t, 4) for t in times], "idle_rss_mib_median": round(statistics.median(rss), 1),
            "torch_imported": any(torch),

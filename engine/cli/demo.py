@@ -8,12 +8,8 @@ plan and every per-step render path are printed as they arrive. Clips and their 
 from __future__ import annotations
 
 import argparse
-import re
-import signal
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -31,31 +27,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--instruction", default=INSTRUCTION)
 
 
-def start_engine(state_dir: str, timeout: float = 60.0) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "smartdj.engine.cli.main", "serve", "--zmq", "tcp://127.0.0.1:0",
-                             "--osc", "127.0.0.1:0", "--state-dir", state_dir],
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    found: dict = {}
-    ready = threading.Event()
-
-    def pump() -> None:
-        for line in proc.stderr:
-            m = re.search(r"smartdj engine ready zmq=(\S+)", line)
-            if m:
-                found["zmq"] = m.group(1)
-                ready.set()
-    threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + timeout
-    while not ready.wait(0.05):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("the engine did not start")
-    return proc, found["zmq"]
-
-
 def run(args: argparse.Namespace) -> int:
     from smartdj.bridge.zmq_client import EngineClient
     from smartdj.engine.config import bundled_library
+    from smartdj.engine.serving.launcher import launch
 
     clips = bundled_library()
     out_dir = Path(args.out_dir).expanduser().resolve()
@@ -63,8 +38,9 @@ def run(args: argparse.Namespace) -> int:
               "position": pos} for f, label, at, db, pos in SCENE]
     with tempfile.TemporaryDirectory(prefix="smartdj-demo-") as state:
         t0 = time.monotonic()
-        proc, endpoint = start_engine(state)
-        print(f"engine ready at {endpoint} in {time.monotonic() - t0:.2f} s (pid {proc.pid})")
+        engine = launch(state)
+        endpoint = engine.zmq
+        print(f"engine ready at {endpoint} in {time.monotonic() - t0:.2f} s (pid {engine.pid})")
         try:
             with EngineClient(endpoint, client="demo") as c:
                 scene = ", ".join(f"{it['label']} ({it['at']})" for it in items)
@@ -86,9 +62,5 @@ def run(args: argparse.Namespace) -> int:
                 final: dict = c.wait(job, on_event=show, timeout=120)
                 print(f"{final['type']} in {time.monotonic() - t1:.2f} s; renders under {out_dir / job}")
         finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            engine.stop()
     return 0 if final["type"] == "done" else 1

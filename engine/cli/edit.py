@@ -79,23 +79,12 @@ def _items(args: argparse.Namespace) -> tuple[list[dict], dict, str] | str:
     if args.scene:
         if len(args.args) != 1:
             return "with --scene give only the instruction"
-        path = Path(args.scene)
-        try:
-            doc = json.loads(path.read_text())
-        except (OSError, ValueError) as e:
-            return f"cannot read scene {path}: {e}"
-        if not isinstance(doc, dict) or not isinstance(doc.get("sources"), list) or not doc["sources"]:
-            return f"{path}: a scene is {{\"sample_rate\", \"seconds\", \"sources\": [...]}} with at least one source"
-        items = []
-        for i, src in enumerate(doc["sources"]):
-            if not isinstance(src, dict) or not isinstance(src.get("path"), str):
-                return f"{path}: sources[{i}] needs a path"
-            p = Path(src["path"]).expanduser()
-            p = p if p.is_absolute() else path.parent / p
-            items.append({"path": str(p.resolve()), "label": src.get("label") or "", "id": str(i),
-                          "at": src.get("at", "front"), "db": src.get("db", 0.0),
-                          "position": src.get("offset", 0.0)})
-        extra = {"scene": True, "sample_rate": doc.get("sample_rate"), "seconds": doc.get("seconds")}
+        from smartdj.engine.compose.scene import SceneError, scene_submit_fields
+
+        try:  # the one scene parser (compose.scene); offsets are kept as the delay from the scene's start
+            items, extra = scene_submit_fields(Path(args.scene).expanduser())
+        except (SceneError, OSError) as e:
+            return f"cannot use scene {args.scene}: {e}"
         return items, extra, args.args[0]
     if len(args.args) < 2:
         return "give at least one input file and the instruction: smartdj edit IN.wav \"INSTRUCTION\" --out-dir D"

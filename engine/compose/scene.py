@@ -27,6 +27,7 @@ import numpy as np
 from smartdj.bridge.language import LOCATIONS, QUALITIES
 from smartdj.engine.audio import dsp
 from smartdj.engine.audio.io import read_audio, resample, to_mono, to_stereo
+from smartdj.engine.config import cache_budget_bytes
 
 MAX_SECONDS = 3600.0
 
@@ -200,6 +201,53 @@ class Scene:
         return render(self)
 
 
+# --- scenes handed over as job items (the engine) and scene files handed to the engine (the CLI) ---------
+
+def scene_from_items(loaded: list[tuple[dict, np.ndarray, int]], sample_rate: int | None = None,
+                     seconds: float | None = None, origin: float | None = None) -> Scene:
+    """The scene of a job's items ``(item, audio, sr)``: each item one source, with runtime audio.
+
+    An item's ``position`` is where it starts on a timeline; the scene starts at ``origin``. A scene
+    file sends its ``offset`` as the position and origin 0 (the delay from the scene's start, as
+    section 5 says); REAPER sends timeline positions and no origin, and the scene then starts at
+    the earliest item (an item without a position sits at 0). Default rate: the highest item rate;
+    default length: the end of the last source.
+    """
+    if origin is None:
+        origin = min((it["position"] or 0.0 for it, _, _ in loaded), default=0.0)
+    rate = int(sample_rate or max(sr for _, _, sr in loaded))
+    sources, end = [], 0.0
+    for it, audio, sr in loaded:
+        offset = it["position"] - origin if it["position"] is not None else 0.0
+        end = max(end, offset + audio.shape[-1] / sr)
+        label = it["label"] or Path(it["path"]).stem
+        try:
+            sources.append(Source(label=label, audio=audio, audio_sr=sr, at=it["at"], db=it["db"],
+                                  offset=offset, path=it["path"]))
+        except ComposeError as e:
+            raise SceneError(f"item {it['id']}: {e}") from None
+    return Scene(sample_rate=rate, seconds=seconds or max(end, 1.0 / rate), sources=tuple(sources))
+
+
+def scene_submit_fields(path: str | os.PathLike) -> tuple[list[dict], dict]:
+    """A scene file as a submit's ``items`` and scene fields (parsed by :meth:`Scene.load`, the one parser).
+
+    Offsets travel as positions with ``origin`` 0, so the engine renders each source exactly
+    ``offset`` seconds after the scene's start.
+    """
+    scene = Scene.load(path)
+    if not scene.sources:
+        raise SceneError(f"{path}: the scene has no sources; add at least one")
+    items = []
+    for i, src in enumerate(scene.sources):
+        if src.peak is not None or src.effects:
+            raise SceneError(f"{path}: sources[{i}] ({src.label}) carries 'peak' or 'effects', which the engine "
+                             "does not take in a submit; render it with the composer in-process, or remove them")
+        items.append({"path": str(scene.resolve(src).resolve()), "label": src.label, "id": str(i),
+                      "at": src.at, "db": src.db, "position": src.offset})
+    return items, {"scene": True, "sample_rate": scene.sample_rate, "seconds": scene.seconds, "origin": 0.0}
+
+
 # --- rendering with caches -----------------------------------------------------------------
 
 class _LRU:
@@ -236,9 +284,10 @@ class _LRU:
             self.bytes = 0
 
 
-_MB = 1 << 20
-_clips = _LRU(int(os.environ.get("SMARTDJ_CLIP_CACHE_MB", "256")) * _MB)
-_stems = _LRU(int(os.environ.get("SMARTDJ_STEM_CACHE_MB", "512")) * _MB)
+# One budget for both caches (config: a small share of the machine's memory unless set): a third
+# for decoded clips, the rest for processed stems.
+_clips = _LRU(cache_budget_bytes() // 3)
+_stems = _LRU(cache_budget_bytes() - cache_budget_bytes() // 3)
 
 
 def clear_cache(clips: bool = True) -> None:

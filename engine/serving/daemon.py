@@ -8,13 +8,12 @@ thread, the OSC server in a thread, the jobs in the worker thread (see ``jobs``)
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import hmac
-import json
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -24,20 +23,13 @@ from pathlib import Path
 from smartdj.bridge import protocol as P
 from smartdj.engine.config import Settings, bundled_library
 from smartdj.engine.serving.jobs import JobManager
+from smartdj.engine.serving.paths import PathPolicy
 from smartdj.engine.serving.store import Store
+from smartdj.engine.serving.transports import StartError, bind_zmq, serve_zmq, start_osc
 
 log = logging.getLogger("smartdj.daemon")
 
-MAX_REQUEST_BYTES = 1 << 20
-EXIT_PORT_IN_USE = 3
-
-
-class StartError(RuntimeError):
-    """The engine could not start (port taken, state folder locked); ``code`` is the exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_PORT_IN_USE):
-        super().__init__(message)
-        self.code = code
+MAX_REQUEST_BYTES = P.MAX_MESSAGE_BYTES
 
 
 Handler = Callable[["Engine", dict, dict], dict]
@@ -52,11 +44,6 @@ def h_ping(engine: Engine, msg: dict, ctx: dict) -> dict:
 def h_submit(engine: Engine, msg: dict, ctx: dict) -> dict:
     spec = P.check_submit(msg)
     ref = msg.get("ref")
-    for i, it in enumerate(spec["items"]):
-        if not os.path.isabs(it["path"]):
-            raise P.ProtocolError(P.E_INVALID, f"items[{i}].path must be an absolute path, got {it['path']!r}", ref)
-    if spec["out_dir"] and not os.path.isabs(spec["out_dir"]):
-        raise P.ProtocolError(P.E_INVALID, f"out_dir must be an absolute path, got {spec['out_dir']!r}", ref)
     if spec["plan"] is not None:
         from smartdj.bridge.language import EditError, plan_from_json
 
@@ -64,15 +51,23 @@ def h_submit(engine: Engine, msg: dict, ctx: dict) -> dict:
         for key, steps in plans.items():
             try:
                 plan_from_json(steps)
-            except EditError as e:
-                where = "plan" if key == "*" else f"plan[{key!r}]"
+            except (EditError, TypeError, ValueError, KeyError, AttributeError) as e:
+                where = "plan" if key == "*" else f"plan[{P._show(key)}]"
                 raise P.ProtocolError(P.E_INVALID, f"{where}: {e}", ref) from None
-    engine.check_paths([it["path"] for it in spec["items"]] + ([spec["out_dir"]] if spec["out_dir"] else []), ref)
-    # A submit_id names this submit: a client that resends it after a lost reply gets the same job.
-    submit_id = msg.get("submit_id")
-    if submit_id is not None and (not isinstance(submit_id, str) or not 8 <= len(submit_id) <= 128):
-        raise P.ProtocolError(P.E_INVALID, "submit_id must be a unique string of 8-128 characters (e.g. a UUID)", ref)
-    job = engine.jobs.submit(spec, ref=submit_id)
+    ckpt = spec["options"]["checkpoint"]
+    paths = [it["path"] for it in spec["items"]] + ([spec["out_dir"]] if spec["out_dir"] else [])
+    refusal = engine.paths.check_all(paths + ([ckpt] if ckpt and ("/" in ckpt or os.sep in ckpt) else []))
+    if refusal:
+        raise P.ProtocolError(P.E_UNAUTHORIZED, refusal, ref)
+    if engine.paths.roots and ckpt and not ("/" in ckpt or os.sep in ckpt):
+        raise P.ProtocolError(P.E_UNAUTHORIZED, "with --allowed-dir, options.checkpoint must be a folder inside "
+                              "the allowed folders", ref)
+    for it in spec["items"]:  # its size now: an input that shrinks before it is read is refused then
+        try:
+            it["size"] = os.stat(it["path"]).st_size
+        except (OSError, ValueError):
+            pass
+    job = engine.jobs.submit(spec, ref=P.check_submit_id(msg))
     if spec["watch"] and ctx.get("reply_to"):
         engine.watch(job, ctx["reply_to"])
     return {"type": "accepted", "job": job}
@@ -107,7 +102,7 @@ def h_status(engine: Engine, msg: dict, ctx: dict) -> dict:
         return {"type": "status", "job": job, "state": info["state"], "last_seq": info["last_seq"],
                 "instruction": info["instruction"], "created": info["created"], "updated": info["updated"]}
     jobs = [{"job": j["job"], "state": j["state"], "instruction": j["instruction"][:200], "created": j["created"],
-             "last_seq": j["last_seq"], "client": j["client"]} for j in engine.store.jobs(50)]
+             "last_seq": j["last_seq"], "client": j["client"][:P.MAX_CLIENT]} for j in engine.store.jobs(50)]
     return {"type": "status", "engine": engine.info(), "jobs": jobs}
 
 
@@ -127,6 +122,7 @@ class Engine:
         self.store = Store(settings.state_dir)
         self.library = SoundLibrary(settings.library or bundled_library(), watch=True)
         self.jobs = JobManager(self.store, settings, self.library)
+        self.paths = PathPolicy(settings.allowed_dirs)
         self.endpoints: dict[str, str] = {}
         self._watches: dict[str, set[tuple[str, int]]] = {}
         self._watch_lock = threading.Lock()
@@ -141,19 +137,9 @@ class Engine:
     def info(self) -> dict:
         return {"version": _version(), "pid": os.getpid(), "uptime": round(time.time() - self.started, 3),
                 "endpoints": self.endpoints, "state_dir": str(self.settings.state_dir),
-                "queue": self.jobs.queue_length(), "running": self.jobs.current,
+                "queue": self.jobs.queue_length(), P.RUNNING: self.jobs.current, **self.jobs.health(),
                 "library": {"folder": str(self.library.folder), "clips": len(self.library)},
                 "torch_imported": "torch" in sys.modules}
-
-    def check_paths(self, paths: list[str], ref=None) -> None:
-        if not self.settings.allowed_dirs:
-            return
-        roots = [os.path.realpath(d) for d in self.settings.allowed_dirs]
-        for p in paths:
-            real = os.path.realpath(p)
-            if not any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
-                raise P.ProtocolError(P.E_UNAUTHORIZED, f"{p} is outside the folders this engine may use "
-                                      f"(--allowed-dir: {', '.join(roots)})", ref)
 
     # --- OSC event pushes ---------------------------------------------------------------
 
@@ -180,43 +166,42 @@ class Engine:
 
     def dispatch(self, raw: bytes | str, ctx: dict, default_type: str | None = None) -> dict:
         """One request -> one reply (never raises)."""
-        ref = None
         try:
-            if len(raw) > MAX_REQUEST_BYTES:
-                raise P.ProtocolError(P.E_TOO_LARGE, f"request of {len(raw)} bytes; at most {MAX_REQUEST_BYTES}")
+            msg = P.decode(raw, default_type)
             if default_type is not None:
-                raw = _with_type(raw, default_type)
-            msg = P.decode(raw)
-            ref = msg.get("ref")
+                _with_type(msg, default_type)
+        except P.ProtocolError as e:
+            return e.reply()
+        return self.dispatch_msg(msg, ctx)
+
+    def dispatch_msg(self, msg: dict, ctx: dict) -> dict:
+        """A decoded request -> its reply (never raises); the ref is echoed on every reply."""
+        ref = msg.get("ref")
+        try:
             if self.settings.token:
                 given = msg.get("token")
-                if not isinstance(given, str) or not hmac.compare_digest(given, self.settings.token):
+                if not isinstance(given, str) or not hmac.compare_digest(given.encode("utf-8"),
+                                                                         self.settings.token.encode("utf-8")):
                     raise P.ProtocolError(P.E_UNAUTHORIZED, "missing or wrong token", ref)
-            reply = HANDLERS[msg["type"]](self, msg, ctx)
-            reply = {"v": P.VERSION, **reply}
+            reply = {"v": P.VERSION, **HANDLERS[msg["type"]](self, msg, ctx)}
         except P.ProtocolError as e:
             reply = e.reply()
+        except sqlite3.Error as e:  # the state folder is full or unwritable: the engine itself is fine
+            log.error("job store: %s", e)
+            reply = P.error_reply(P.E_UNAVAILABLE, f"the engine cannot use its state folder now ({e}); free some "
+                                  "disk space under it and retry")
         except Exception as e:  # a handler bug answers an error, never kills the engine
             log.exception("request failed")
-            reply = P.error_reply("internal", f"internal error: {type(e).__name__}: {e}")
+            reply = P.error_reply(P.E_INTERNAL, f"internal error: {type(e).__name__}: {e}")
         if ref is not None:
             reply["ref"] = ref
         return reply
 
 
-def _with_type(raw: bytes | str, type_: str) -> bytes | str:
-    """OSC: the address names the type; fill it in when the JSON leaves it out, refuse a mismatch."""
-    try:
-        msg = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return raw
-    if isinstance(msg, dict):
-        if "type" not in msg:
-            msg["type"] = type_
-        elif msg["type"] != type_:
-            raise P.ProtocolError(P.E_INVALID, f"type {msg['type']!r} sent to the address of {type_!r}", msg.get("ref"))
-        return json.dumps(msg)
-    return raw
+def _with_type(msg: dict, type_: str) -> None:
+    """OSC: the address names the type; refuse a JSON type that says otherwise."""
+    if msg["type"] != type_:
+        raise P.ProtocolError(P.E_INVALID, f"type {msg['type']!r} sent to the address of {type_!r}", msg.get("ref"))
 
 
 def _version() -> str:
@@ -225,107 +210,38 @@ def _version() -> str:
     return __version__
 
 
-# --- transports ----------------------------------------------------------------------------
-
-def bind_zmq(endpoint: str):
-    import zmq
-
-    ctx = zmq.Context.instance()
-    sock = ctx.socket(zmq.ROUTER)
-    sock.setsockopt(zmq.LINGER, 500)
-    sock.setsockopt(zmq.MAXMSGSIZE, 64 << 20)
-    ep = endpoint[:-2] + ":*" if endpoint.startswith("tcp://") and endpoint.endswith(":0") else endpoint
-    try:
-        sock.bind(ep)
-    except zmq.ZMQError as e:
-        sock.close(0)
-        if e.errno == errno.EADDRINUSE:
-            raise StartError(f"cannot listen on {endpoint}: the port is already in use (another smartdj engine?); "
-                             "stop it or choose another endpoint with --zmq / SMARTDJ_ZMQ") from None
-        raise StartError(f"cannot listen on {endpoint}: {e}", 2) from None
-    return sock, sock.getsockopt_string(zmq.LAST_ENDPOINT)
-
-
-def start_osc(engine: Engine, host: str, port: int):
-    from pythonosc.dispatcher import Dispatcher
-    from pythonosc.osc_message_builder import OscMessageBuilder
-    from pythonosc.osc_server import BlockingOSCUDPServer
-
-    holder: dict = {}
-
-    def send(addr: tuple[str, int], address: str, msg: dict) -> None:
-        b = OscMessageBuilder(address=address)
-        b.add_arg(P.encode(msg).decode("utf-8"))
-        try:
-            holder["server"].socket.sendto(b.build().dgram, addr)
-        except OSError as e:
-            log.debug("OSC send to %s failed: %s", addr, e)
-
-    def on_request(client: tuple[str, int], address: str, *args) -> None:
-        type_ = address.rsplit("/", 1)[-1]
-        raw = args[0] if len(args) == 1 and isinstance(args[0], str) else None
-        reply_to = (client[0], client[1])
-        try:
-            parsed = json.loads(raw) if raw is not None else None
-            if isinstance(parsed, dict):
-                reply_to = (client[0], P.check_reply_port(parsed))
-        except (ValueError, P.ProtocolError) as e:
-            code = e.code if isinstance(e, P.ProtocolError) else P.E_BAD_JSON
-            send(reply_to, P.OSC_REPLY_ADDRESS, P.error_reply(code, f"{e}"))
-            return
-        if raw is None:
-            send(reply_to, P.OSC_REPLY_ADDRESS, P.error_reply(
-                P.E_INVALID, "an OSC request carries one string argument: the JSON message"))
-            return
-        if type_ not in P.REQUESTS:
-            send(reply_to, P.OSC_REPLY_ADDRESS, P.error_reply(
-                P.E_UNKNOWN_TYPE, f"unknown address {address}; use /smartdj/<{'|'.join(P.REQUESTS)}>",
-                parsed.get("ref") if isinstance(parsed, dict) else None))
-            return
-        try:
-            reply = engine.dispatch(raw, {"transport": "osc", "reply_to": reply_to}, default_type=type_)
-        except P.ProtocolError as e:
-            reply = e.reply()
-        if reply.get("type") == "events":
-            reply = P.fit_events(reply, reply["events"])
-        send(reply_to, P.OSC_REPLY_ADDRESS, reply)
-
-    disp = Dispatcher()
-    disp.map("/smartdj/*", on_request, needs_reply_address=True)
-    disp.set_default_handler(on_request, needs_reply_address=True)
-    try:
-        server = BlockingOSCUDPServer((host, port), disp)
-    except OSError as e:
-        if e.errno == errno.EADDRINUSE:
-            raise StartError(f"cannot listen for OSC on {host}:{port}: the port is already in use (another smartdj "
-                             "engine, or REAPER's own OSC?); choose another with --osc / SMARTDJ_OSC") from None
-        raise StartError(f"cannot listen for OSC on {host}:{port}: {e}", 2) from None
-    holder["server"] = server
-    engine.push = send
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="smartdj-osc",
-                              daemon=True)
-    thread.start()
-    return server, f"{server.server_address[0]}:{server.server_address[1]}"
-
-
 def lock_state(folder: Path):
-    folder.mkdir(parents=True, exist_ok=True)
-    f = open(folder / "engine.lock", "w")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        f = open(folder / "engine.lock", "w")
+    except OSError as e:
+        raise StartError(f"cannot use the state folder {folder}: {e.strerror or e}; pass another --state-dir", 2) \
+            from None
     try:
         fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         f.close()
         raise StartError(f"another smartdj engine is using the state folder {folder}; stop it or pass "
                          "another --state-dir") from None
-    f.write(str(os.getpid()))
-    f.flush()
+    try:
+        f.write(str(os.getpid()))
+        f.flush()
+    except OSError:  # a full disk: the lock holds all the same
+        pass
     return f
+
+
+def _listen(engine: Engine, settings: Settings):
+    """Start OSC (when enabled); returns the server or None."""
+    if not settings.osc_enabled:
+        return None
+    host, port = settings.osc_addr()
+    server, engine.endpoints["osc"] = start_osc(engine, host, port)
+    return server
 
 
 def serve(settings: Settings) -> int:
     """Run until SIGINT/SIGTERM; returns the exit code."""
-    import zmq
-
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -335,13 +251,15 @@ def serve(settings: Settings) -> int:
     except StartError as e:
         print(f"smartdj serve: {e}", file=sys.stderr)
         return e.code
-    engine = Engine(settings)
-    osc_server = None
+    try:
+        engine = Engine(settings)
+    except (OSError, sqlite3.Error) as e:
+        print(f"smartdj serve: cannot open the job store in {settings.state_dir}: {e}", file=sys.stderr)
+        sock.close(0)
+        return 2
     try:
         engine.endpoints["zmq"] = zmq_ep
-        if settings.osc_enabled:
-            host, port = settings.osc_addr()
-            osc_server, engine.endpoints["osc"] = start_osc(engine, host, port)
+        osc_server = _listen(engine, settings)
     except StartError as e:
         print(f"smartdj serve: {e}", file=sys.stderr)
         sock.close(0)
@@ -349,32 +267,10 @@ def serve(settings: Settings) -> int:
         return e.code
     resumed = engine.jobs.start(resume=True)
     engine.jobs.warm_up()
-    print(f"smartdj engine ready zmq={zmq_ep} osc={engine.endpoints.get('osc', 'off')} pid={os.getpid()} "
-          f"state={settings.state_dir} resumed={resumed}", file=sys.stderr, flush=True)
-    poller = zmq.Poller()
-    poller.register(sock, zmq.POLLIN)
+    print(P.format_ready(zmq_ep, engine.endpoints.get("osc", "off"), os.getpid(), str(settings.state_dir), resumed),
+          file=sys.stderr, flush=True)
     try:
-        while not stop.is_set():
-            try:
-                ready = dict(poller.poll(100))
-            except zmq.ZMQError as e:
-                if e.errno == errno.EINTR:
-                    continue
-                raise
-            if sock not in ready:
-                continue
-            frames = sock.recv_multipart()
-            if len(frames) < 2:
-                continue
-            ident, rest = frames[0], frames[1:]
-            envelope = []
-            if rest and rest[0] == b"" and len(rest) > 1:  # a REQ client's delimiter
-                envelope, rest = [b""], rest[1:]
-            reply = engine.dispatch(rest[0], {"transport": "zmq", "reply_to": None})
-            try:
-                sock.send_multipart([ident, *envelope, P.encode(reply)], flags=zmq.NOBLOCK)
-            except zmq.ZMQError as e:  # the client went away; nothing to do
-                log.debug("reply dropped: %s", e)
+        serve_zmq(engine, sock, stop)
     finally:
         log.info("stopping: no new requests; interrupting the running step")
         sock.close(linger=200)

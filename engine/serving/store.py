@@ -16,7 +16,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from smartdj.bridge.protocol import TERMINAL_EVENTS
+from smartdj.bridge.protocol import (
+    ACTIVE_STATES,
+    CANCELLED,
+    DONE,
+    FAILED,
+    FINAL_STATES,
+    QUEUED,
+    RUNNING,
+    TERMINAL_EVENTS,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -33,10 +42,9 @@ CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 CREATE TABLE IF NOT EXISTS submit_refs (ref TEXT PRIMARY KEY, job TEXT NOT NULL);
 """
 
-# job states: queued -> running -> done | failed | cancelled
-ACTIVE_STATES = ("queued", "running")
-FINAL_STATES = ("done", "failed", "cancelled")
-EVENT_STATE = {"done": "done", "failed": "failed", "cancelled": "cancelled"}
+# job states (bridge.protocol): queued -> running -> done | failed | cancelled; the stored values
+# are those strings, so a job store written by an earlier engine reads the same.
+EVENT_STATE = {DONE: DONE, FAILED: FAILED, CANCELLED: CANCELLED}
 
 Listener = Callable[[str, dict], None]
 
@@ -102,8 +110,8 @@ class Store:
                 if ref is not None:
                     self._db.execute("INSERT INTO submit_refs (ref, job) VALUES (?, ?)", (ref, job_id))
                 self._db.execute("INSERT INTO jobs (id, created, updated, state, client, instruction, spec, last_seq) "
-                                 "VALUES (?, ?, ?, 'queued', ?, ?, ?, 1)",
-                                 (job_id, now, now, spec.get("client", ""), spec.get("instruction", ""),
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+                                 (job_id, now, now, QUEUED, spec.get("client", ""), spec.get("instruction", ""),
                                   json.dumps(spec)))
                 self._db.execute("INSERT INTO events (job, seq, type, time, body) VALUES (?, 1, 'accepted', ?, ?)",
                                  (job_id, now, json.dumps(event)))
@@ -131,7 +139,7 @@ class Store:
         """Queued or running jobs, oldest first (the order they resume in)."""
         with self._lock:
             rows = self._db.execute("SELECT id, created, updated, state, client, instruction, spec, last_seq "
-                                    "FROM jobs WHERE state IN ('queued', 'running') ORDER BY created, rowid").fetchall()
+                                    "FROM jobs WHERE state IN (?, ?) ORDER BY created, rowid", ACTIVE_STATES).fetchall()
         return [self._row(r) for r in rows]
 
     @staticmethod
@@ -170,8 +178,8 @@ class Store:
                 raise KeyError(job_id)
             seq = cur[0] + 1
             event = {"seq": seq, "type": type_, "time": round(now, 3), **fields}
-            state = EVENT_STATE.get(type_, "running" if type_ in ("step_started", "step_done", "progress")
-                                    and cur[1] == "queued" else cur[1])
+            state = EVENT_STATE.get(type_, RUNNING if type_ in ("step_started", "step_done", "progress")
+                                    and cur[1] == QUEUED else cur[1])
             with self._transaction():
                 self._db.execute("INSERT INTO events (job, seq, type, time, body) VALUES (?, ?, ?, ?, ?)",
                                  (job_id, seq, type_, now, json.dumps(event)))

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from conftest import SCENE_INSTRUCTION, scene_items
+from smartdj.bridge import osc_framing as F
 from smartdj.bridge import protocol as P
 
 
@@ -39,9 +40,9 @@ def test_osc_submit_watch_events_and_capped_replies(shared_engine, examples, tmp
 
 def test_fit_events_stays_under_the_osc_limit():
     events = [{"seq": i, "type": "step_done", "path": "/x/" + "p" * 300} for i in range(1, 60)]
-    reply = P.fit_events({"v": 1, "type": "events", "job": "j"}, events)
+    reply = F.fit_events({"v": 1, "type": "events", "job": "j"}, events)
     assert reply["more"] and len(P.encode(reply)) <= P.OSC_MAX_PAYLOAD and reply["events"][0]["seq"] == 1
-    huge = P.fit_events({"v": 1, "type": "events"}, [{"seq": 1, "type": "planned", "steps": "x" * 9000}])
+    huge = F.fit_events({"v": 1, "type": "events"}, [{"seq": 1, "type": "planned", "steps": "x" * 9000}])
     assert huge["events"] == [{"seq": 1, "type": "planned", "truncated": True}]
 
 
