@@ -7,7 +7,7 @@ are renamed into place only when complete, so a reader never sees half a file.
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 import numpy as np
@@ -96,12 +96,50 @@ def to_stereo(audio: np.ndarray, *, downmix: bool = False, name: str = "audio") 
     raise AudioError(f"{name} has {ch} channels; SmartDJ edits stereo. Bounce it to stereo or pass the downmix option")
 
 
+def new_temp_file(folder: Path, prefix: str, suffix: str) -> Path:
+    """An empty file with a fresh name in ``folder``, created with the mode the umask gives (unlike
+    ``tempfile.mkstemp``, which makes it 0600): renders land on shared studio storage."""
+    for _ in range(100):
+        tmp = folder / f"{prefix}{secrets.token_hex(6)}{suffix}"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{folder}: could not find a free temporary name")
+
+
+def new_temp_dir(parent: Path, prefix: str) -> Path:
+    """A new empty folder in ``parent`` with the mode the umask gives (``mkdtemp`` makes it 0700)."""
+    for _ in range(100):
+        tmp = parent / f"{prefix}{secrets.token_hex(6)}"
+        try:
+            tmp.mkdir(0o777)
+            return tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{parent}: could not find a free temporary name")
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write a text file via a temporary name and a rename (mode from the umask)."""
+    path = Path(path)
+    tmp = new_temp_file(path.parent, f".{path.name}.", ".partial")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
 def write_wav_atomic(path: str | os.PathLike, audio: np.ndarray, sr: int) -> Path:
-    """Write ``[channels, samples]`` as 32-bit float WAV via a temporary name and a rename."""
+    """Write ``[channels, samples]`` as 32-bit float WAV via a temporary name and a rename; the file
+    gets the mode the umask gives, like any file the user's tools write."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".partial.wav", dir=path.parent)
-    os.close(fd)
+    tmp = new_temp_file(path.parent, f".{path.stem}.", ".partial.wav")
     try:
         sf.write(tmp, np.ascontiguousarray(audio.T, dtype=np.float32), int(sr), subtype="FLOAT", format="WAV")
         os.replace(tmp, path)

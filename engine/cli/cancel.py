@@ -1,6 +1,7 @@
 """Cancel a job on the running engine (between steps, or inside a step that supports it).
 
-Exit codes: 0 cancelled or cancelling, 1 the job had already ended, 3 no engine, 4 no such job.
+Exit codes (:mod:`exit_codes`): 0 cancelled or cancelling, 1 the job had already ended, 3 no engine,
+4 no such job.
 """
 
 from __future__ import annotations
@@ -8,7 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from smartdj.engine.cli import exit_codes as X
 from smartdj.engine.cli.engine_flags import add_engine_arguments, connect
+from smartdj.engine.cli.wording import user_words
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -25,9 +28,9 @@ def run(args: argparse.Namespace) -> int:
             reply = c.cancel(args.job)
         except EngineUnreachable:
             print(f"smartdj cancel: no engine at {endpoint}; start one with `smartdj serve`", file=sys.stderr)
-            return 3
+            return X.NO_ENGINE
         except EngineError as e:
-            print(f"smartdj cancel: {e.message}", file=sys.stderr)
-            return 4 if e.code == "not_found" else 2
+            print(f"smartdj cancel: {user_words(e.message)}", file=sys.stderr)
+            return X.NOT_FOUND if e.code == "not_found" else X.USAGE
     print(f"job {args.job}: {reply['state']}")
-    return 0 if reply["state"] in ("cancelled", "cancelling") else 1
+    return X.OK if reply["state"] in ("cancelled", "cancelling") else X.FAILED

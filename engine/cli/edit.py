@@ -1,8 +1,8 @@
 """Plan and execute an instruction on audio files or a scene, through a running engine or in-process.
 
 Prints the plan, then each render's path as it arrives (a progress bar on stderr in a terminal);
-``--json`` prints ``{"job", "steps", "renders": [{"item", "step", "path"}]}``. Exit codes: 0 done,
-1 job failed, 2 usage, 3 engine unreachable or instruction could not be planned, 130 cancelled.
+``--json`` prints ``{"job", "steps", "renders": [{"item", "step", "path"}]}``. Exit codes: see
+:mod:`exit_codes` (``smartdj edit --help`` lists them).
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ import json
 import sys
 from pathlib import Path
 
+from smartdj.engine.cli import exit_codes as X
 from smartdj.engine.cli.engine_flags import add_engine_arguments, connect
+from smartdj.engine.cli.wording import failure, user_words
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_CANCELLED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_CANCELLED = X.OK, X.FAILED, X.USAGE, X.NO_ENGINE, X.CANCELLED
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -132,7 +134,8 @@ def run(args: argparse.Namespace) -> int:
                                    mode="plan" if args.plan_only else "plan+execute", options=options,
                                    client="cli", **{k: v for k, v in extra.items() if v is not None})
         except EngineError as e:
-            print(f"smartdj edit: the engine refused the job: {e.message}", file=sys.stderr)
+            print(f"smartdj edit: the engine refused the job: {user_words(e.message, bool(args.scene))}",
+                  file=sys.stderr)
             return EXIT_USAGE
         except EngineUnreachable as e:
             print(f"smartdj edit: {e}", file=sys.stderr)
@@ -143,34 +146,27 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _follow(client, job: str, args: argparse.Namespace) -> int:
-    bar = None
-    show_bar = not args.json and sys.stderr.isatty()
+    import time
+
+    from smartdj.engine.cli.progress import JobBar
+
+    bar = JobBar(sys.stderr, enabled=not args.json and not args.plan_only and sys.stderr.isatty())
     plans: dict[str, list] = {}
     renders: list[dict] = []
     say = (lambda *a: None) if args.json else (lambda *a: print(*a, flush=True))
+    t0 = time.monotonic()
 
     def on_event(ev: dict) -> None:
-        nonlocal bar
         t = ev["type"]
+        bar.on_event(ev)
         if t == "planned":
             plans[ev["item"]] = ev["steps"]
             note = f" (fallback: {ev['fallback']})" if ev.get("fallback") else ""
             say(f"plan for {ev['item']} [{ev['planner']}]{note}:")
             for k, s in enumerate(ev["steps"], 1):
                 say(f"  {k}. {s['text']}")
-            if show_bar and not args.plan_only:
-                from tqdm import tqdm
-
-                total = sum(len(v) for v in plans.values())
-                if bar is None:
-                    bar = tqdm(total=total, unit="step", file=sys.stderr, leave=False)
-                else:
-                    bar.total = total
-                    bar.refresh()
         elif t == "step_done":
             renders.append({"item": ev["item"], "step": ev["step"], "path": ev["path"]})
-            if bar is not None:
-                bar.update(1)
             clip = "  (clipped: peak {:.2f})".format(ev["peak"]) if ev.get("clipped") else ""
             say(f"step {ev['step']}/{ev['of']} {ev['item']}: {ev['path']}{clip}")
 
@@ -184,8 +180,7 @@ def _follow(client, job: str, args: argparse.Namespace) -> int:
         print(f"smartdj edit: cancelled job {job}", file=sys.stderr)
         return EXIT_CANCELLED
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     first = next(iter(plans.values()), [])
     if args.json:
         doc = {"job": job, "state": final["type"], "steps": first, "plans": plans, "renders": renders}
@@ -193,9 +188,13 @@ def _follow(client, job: str, args: argparse.Namespace) -> int:
             doc["error"] = {"code": final.get("code"), "message": final.get("message")}
         print(json.dumps(doc, indent=2))
     if final["type"] == "done":
+        if renders:
+            folder = Path(renders[0]["path"]).parent.parent
+            say(f"done: {len(renders)} step{'s' * (len(renders) != 1)} rendered in "
+                f"{time.monotonic() - t0:.1f} s; renders in {folder}")
         return EXIT_OK
     if final["type"] == "cancelled":
         print(f"smartdj edit: job {job} was cancelled", file=sys.stderr)
         return EXIT_CANCELLED
-    print(f"smartdj edit: job {job} failed ({final.get('code')}): {final.get('message')}", file=sys.stderr)
-    return EXIT_UNREACHABLE if final.get("code") == "plan_failed" else EXIT_FAILED
+    print(f"smartdj edit: job {job} failed: {failure(final, bool(args.scene))}", file=sys.stderr)
+    return X.for_failure(final.get("code"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 # command -> (module under smartdj.engine, one-line help)
@@ -51,6 +52,10 @@ GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
 }
 
 
+# commands whose --help ends with the exit-code table (they talk to an engine or plan)
+CLIENT_COMMANDS = ("edit", "plan", "status", "cancel")
+
+
 def _load(module: str):
     name = module
     try:
@@ -62,9 +67,12 @@ def _load(module: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from smartdj.engine.cli.exit_codes import EPILOG
+
     from smartdj import __version__
 
-    parser = argparse.ArgumentParser(prog="smartdj", description="Declarative audio editing (SmartDJ) engine and tools.")
+    parser = argparse.ArgumentParser(prog="smartdj", description="Declarative audio editing (SmartDJ) engine and tools.",
+                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"smartdj {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -72,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
         mod = _load(module)
         if mod is None:
             continue
-        p = sub.add_parser(name, help=help_, description=(mod.__doc__ or help_).strip().splitlines()[0])
+        p = sub.add_parser(name, help=help_, description=(mod.__doc__ or help_).strip().splitlines()[0],
+                           epilog=getattr(mod, "EPILOG", None) or (EPILOG if name in CLIENT_COMMANDS else None),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
     for group, (help_, subs) in GROUPS.items():
@@ -90,23 +100,38 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from smartdj.engine.cli import exit_codes
+
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a reader that went away shows up here at the latest
+        return code
+    except BrokenPipeError:  # `smartdj status | head`: the reader has what it wanted; stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+        return exit_codes.PIPE_CLOSED
+
+
+def _main(argv: list[str] | None) -> int:
+    from smartdj.engine.cli import exit_codes
+
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if not getattr(args, "_run", None):
         parser.print_help()
-        return 2
+        return exit_codes.USAGE
     from smartdj.engine.config import ConfigError
 
     try:
         return int(args._run(args) or 0)
     except ConfigError as e:  # a bad flag, variable or config file: say which, exit as a usage error
         print(f"smartdj: {e}", file=sys.stderr)
-        return 2
+        return exit_codes.USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return exit_codes.CANCELLED
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Plan an instruction into SmartDJ atomic steps (optionally listening to the audio), without executing.
 
 ``smartdj plan [IN.wav] "INSTRUCTION" [--labels "a;b"] [--planner rules|alm|llm] [--json]``.
-Exit codes: 0 planned, 2 usage (bad arguments, unreadable audio), 3 could not plan.
+Exit codes (:mod:`exit_codes`): 0 planned, 2 usage (bad arguments, unreadable audio), 5 could not plan.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+
+from smartdj.engine.cli.exit_codes import NOT_PLANNED
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -45,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         result = planner.plan(instruction, labels=labels, audio=audio)
     except PlanningError as e:
         print(f"smartdj plan: {e}", file=sys.stderr)
-        return 3
+        return NOT_PLANNED
     if args.json:
         print(json.dumps(result.to_json()))
     else:

@@ -1,6 +1,6 @@
 """Engine status (endpoints, queue, recent jobs), or one job's state and events.
 
-Exit codes: 0 answered, 3 no engine, 4 no such job.
+Exit codes (:mod:`exit_codes`): 0 answered, 3 no engine, 4 no such job.
 """
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ import argparse
 import json
 import sys
 
+from smartdj.engine.cli import exit_codes as X
 from smartdj.engine.cli.engine_flags import add_engine_arguments, connect
+from smartdj.engine.cli.wording import user_words
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -31,21 +33,25 @@ def run(args: argparse.Namespace) -> int:
                 reply = c.status()
         except EngineUnreachable:
             print(f"smartdj status: no engine at {endpoint}; start one with `smartdj serve`", file=sys.stderr)
-            return 3
+            return X.NO_ENGINE
         except EngineError as e:
-            print(f"smartdj status: {e.message}", file=sys.stderr)
-            return 4 if e.code == "not_found" else 2
+            print(f"smartdj status: {user_words(e.message)}", file=sys.stderr)
+            return X.NOT_FOUND if e.code == "not_found" else X.USAGE
     if args.json:
         print(json.dumps(reply, indent=2))
     elif args.job:
-        print(f"job {reply['job']}: {reply['state']}  ({reply['instruction']})")
-        for ev in reply["events"]:
-            detail = ev.get("path") or ev.get("text") or ev.get("message") or ""
-            print(f"  {ev['seq']:>4} {ev['type']:<13} {ev.get('item', '')} {detail}")
+        from smartdj.engine.cli.progress import event_lines, running_summary
+
+        now = running_summary(reply["events"])
+        print(f"job {reply['job']}: {reply['state']}{' - ' + now if now else ''}  ({reply['instruction']})")
+        for line in event_lines(reply["events"], scene=bool(reply.get("scene"))):
+            print(line)
     else:
+        from smartdj.bridge.protocol import RUNNING
+
         e = reply["engine"]
         print(f"engine {e['version']} pid {e['pid']} up {e['uptime']:.0f} s  zmq={e['endpoints'].get('zmq')} "
-              f"osc={e['endpoints'].get('osc')}  queue={e['queue']} running={e['running']}")
+              f"osc={e['endpoints'].get('osc')}  queue={e['queue']} {RUNNING}={e[RUNNING]}")
         for j in reply["jobs"]:
             print(f"  {j['job']}  {j['state']:<9} {j['instruction'][:70]}")
-    return 0
+    return X.OK

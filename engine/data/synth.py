@@ -32,7 +32,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ from pathlib import Path
 import numpy as np
 from smartdj.bridge.language import LOCATIONS
 from smartdj.engine.audio import dsp
-from smartdj.engine.audio.io import AudioError, info, write_wav_atomic
+from smartdj.engine.audio.io import AudioError, info, new_temp_dir, write_text_atomic, write_wav_atomic
 from smartdj.engine.compose.composer import apply_plan, render
 from smartdj.engine.compose.scene import Scene, Source
 from smartdj.engine.data.designer import design
@@ -115,7 +114,7 @@ def make_example(index: int, seed: int, clips: list[Clip], out_dir: str, sr: int
     scenes = [scene, *apply_plan(scene, steps, clips=pool, rng=rng)]
     ex_id = f"{index:06d}"
     out = Path(out_dir)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{ex_id}.", dir=out))
+    tmp = new_temp_dir(out, f".{ex_id}.")  # mode from the umask, like the files in it
     try:
         peaks = []
         for j, s in enumerate(scenes):
@@ -177,11 +176,7 @@ def synthesize(sources: str | os.PathLike, out_dir: str | os.PathLike, count: in
                     bar.update()
     finally:
         bar.close()
-    fd, tmp = tempfile.mkstemp(prefix=".manifest.", suffix=".partial", dir=out)
-    with os.fdopen(fd, "w") as fh:
-        for rec in records:
-            fh.write(json.dumps(rec) + "\n")
-    os.replace(tmp, manifest)
+    write_text_atomic(manifest, "".join(json.dumps(rec) + "\n" for rec in records))
     return manifest
 
 

@@ -174,7 +174,7 @@ def test_cli_plan_json_and_exit_codes(tmp_path):
                                                   "change the sound of male vocal to left"]
     assert out["planner"] == "rules" and out["fallback"] is None and "tags" in out
     p = _cli("make it pop")
-    assert p.returncode == 3 and "make it pop" in p.stderr
+    assert p.returncode == 5 and "make it pop" in p.stderr  # exit_codes.NOT_PLANNED
     p = _cli(str(tmp_path / "missing.wav"), "cut the dog")
     assert p.returncode == 2
     p = _cli("a.wav", "b", "c")
