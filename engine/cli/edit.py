@@ -16,12 +16,15 @@ from smartdj.engine.cli import exit_codes as X
 from smartdj.engine.cli.engine_flags import add_engine_arguments, connect
 from smartdj.engine.cli.wording import failure, user_words
 
+USAGE = ('smartdj edit IN.wav [IN.wav ...] "INSTRUCTION" --out-dir D [options]\n'
+         '       smartdj edit --scene SCENE.json "INSTRUCTION" --out-dir D [options]\n'
+         '       smartdj edit IN.wav "INSTRUCTION" --plan-only [options]')
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_CANCELLED = X.OK, X.FAILED, X.USAGE, X.NO_ENGINE, X.CANCELLED
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("args", nargs="+", metavar="IN.wav ... INSTRUCTION",
-                   help="input audio files followed by the instruction (with --scene: only the instruction)")
+    p.add_argument("args", nargs="+", metavar="[IN.wav ...] INSTRUCTION",
+                   help="input audio files, then the instruction in quotes (with --scene: only the instruction)")
     p.add_argument("--scene", help="scene JSON (DESIGN section 5): edit its known sources exactly")
     p.add_argument("--out-dir", help="folder for the renders (<out-dir>/<job>/<item>/step_<k>_<slug>.wav)")
     p.add_argument("--plan-only", action="store_true", help="plan, print the plan, render nothing")

@@ -11,6 +11,7 @@ import importlib
 import logging
 import os
 import sys
+import textwrap
 
 # command -> (module under smartdj.engine, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -56,6 +57,12 @@ GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
 CLIENT_COMMANDS = ("edit", "plan", "status", "cancel")
 
 
+def _description(mod, help_: str) -> str:
+    """The module docstring's first paragraph (whole sentences, not its first line cut mid-sentence)."""
+    first = (mod.__doc__ or help_).strip().split("\n\n")[0]
+    return textwrap.fill(" ".join(first.split()), 79)
+
+
 def _load(module: str):
     name = module
     try:
@@ -80,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         mod = _load(module)
         if mod is None:
             continue
-        p = sub.add_parser(name, help=help_, description=(mod.__doc__ or help_).strip().splitlines()[0],
+        p = sub.add_parser(name, help=help_, description=_description(mod, help_), usage=getattr(mod, "USAGE", None),
                            epilog=getattr(mod, "EPILOG", None) or (EPILOG if name in CLIENT_COMMANDS else None),
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         mod.add_arguments(p)
@@ -93,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
             mod = _load(module)
             if mod is None:
                 continue
-            p = gsub.add_parser(name, help=shelp, description=(mod.__doc__ or shelp).strip().splitlines()[0])
+            p = gsub.add_parser(name, help=shelp, description=_description(mod, shelp))
             mod.add_arguments(p)
             p.set_defaults(_run=mod.run)
     return parser

@@ -227,3 +227,12 @@ def test_renders_and_synthesized_data_honour_the_umask(examples, tmp_path):
     assert folders and files
     assert {p.stat().st_mode & 0o777 for p in folders} == {0o750}
     assert {p.stat().st_mode & 0o777 for p in files} == {0o640}
+
+
+def test_help_says_what_edit_accepts_and_descriptions_are_whole_sentences():
+    usage = smartdj("edit", "--help").stdout.split("\n\n")[0]
+    assert "INSTRUCTION ...]" not in usage and "IN.wav [IN.wav ...] \"INSTRUCTION\"" in usage, usage
+    assert "--scene SCENE.json \"INSTRUCTION\"" in usage
+    r = smartdj("bench", "e2e", "--help")
+    description = r.stdout.split("\n\n")[1]
+    assert description.rstrip().endswith(".") and "same run" in description, description
