@@ -108,11 +108,15 @@ def test_plan_dialog_refuses_what_nobody_can_read_and_a_bad_order(reaper, tmp_pa
     item = rp.add_item(reaper.track(), str(make_wav(tmp_path / "g.wav", seconds=2.0)), name="guitar")
     answers = [["turn up the guitar by 3 dB"],
                lambda d: [d[0], "", "", "5"],  # no field 5
-               lambda d: [d[0], "", "", ""],  # unchanged: accepted
+               lambda d: [d[0], "zork the frobnicator", "", ""],  # neither the language nor the planner reads it
+               lambda d: [d[0], "", "", "", ""] if d[1] == "zork the frobnicator" else None,  # shown again: emptied
                ]
     reaper.run("plan", answers)
     assert reaper.errors() == []
-    assert len(reaper.state.boxes) == 1 and "'5' in the order is not a field number" in reaper.state.boxes[0][0]
+    boxes = [b[0] for b in reaper.state.boxes]
+    assert len(boxes) == 2 and "'5' in the order is not a field number" in boxes[0]
+    assert "'zork the frobnicator': the planner could not read it" in boxes[1]
+    assert reaper.state.input_calls[3]["title"].endswith("some steps need rewording")
     assert [m[1] for m in item.takes[0].markers] == ["SmartDJ 1/1: turn up the volume of guitar by 3 dB"]
 
 
@@ -187,3 +191,11 @@ def test_the_start_failure_box_shows_only_this_start(tmp_path):
     assert "stopped at start-up (exit code 3)" in msg and "fresh: cannot bind the port" in msg
     assert "stale line" not in msg
     assert r.state.project.markers == [] and r.state.project.undo_points == []
+
+
+def test_a_freshly_imported_item_named_after_its_file_is_edited_whole(reaper, tmp_path):
+    item = rp.add_item(reaper.track(), str(make_wav(tmp_path / "mix20.wav", seconds=2.0)))
+    assert item.takes[0].name == "mix20.wav"  # REAPER's name for a new take
+    reaper.run("edit", [["turn it down 6 dB"]])
+    assert reaper.errors() == [] and reaper.state.boxes == []
+    check_renders(item, 1, 2.0)

@@ -80,3 +80,30 @@ def test_index_xml_and_action_files_come_from_the_catalog():
     text = actions.render_index(url="https://example.org/r/$version/$path", version="1.2.3", when="2027-01-01T00:00:00Z")
     assert 'version name="1.2.3"' in text and "https://example.org/r/1.2.3/reaper_scripts/sdj_reaper/flows.py" in text
     assert "https://example.org/r/1.2.3/bridge/language.py" in text
+
+
+def test_index_xml_follows_reapacks_index_format():
+    """The checks ReaPack makes when it reads an index (reapack-index's format; reaper-api.md section 4)."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    from smartdj.reaper_scripts import actions
+
+    root = ET.fromstring((ri.scripts_dir() / "index.xml").read_bytes())
+    assert root.tag == "index" and root.get("version") == "1" and root.get("name")
+    cats = root.findall("category")
+    assert len(cats) == 1 and cats[0].get("name") == ri.FOLDER
+    [pkg] = cats[0].findall("reapack")
+    assert pkg.get("type") == "script" and pkg.get("name") == "smartdj_edit.py" and pkg.get("desc")
+    [ver] = pkg.findall("version")
+    assert re.fullmatch(r"\d+(\.\d+)*", ver.get("name")) and all(int(p) <= 65535 for p in ver.get("name").split("."))
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", ver.get("time")) and ver.get("author")
+    files = {s.get("file"): s for s in ver.findall("source")}
+    assert set(files) == {actions.script_name(a) for a in ri.ACTIONS} | set(actions.package_files()) | set(ri.BRIDGE_FILES)
+    assert {f for f, s in files.items() if s.get("main") == "main"} == {actions.script_name(a) for a in ri.ACTIONS}
+    for f, s in files.items():
+        assert s.text.startswith("https://") and s.text.endswith(f.split("/")[-1]), f
+    root_dir = ri.scripts_dir().parent
+    for s in files.values():  # every URL names a file of this repository at that path
+        path = s.text.split(f"v{ver.get('name')}/", 1)[1]
+        assert (root_dir / path).is_file(), path
