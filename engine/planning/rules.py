@@ -13,8 +13,10 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from smartdj.bridge.language import Step, split_targets
+from smartdj.bridge.language import EditError, Step, split_targets
+from smartdj.bridge.plan_check import check_plan
 from smartdj.engine.planning import grounding
+from smartdj.engine.planning import rules_pre as pre
 from smartdj.engine.planning.base import PlanningError, PlanResult
 from smartdj.engine.planning.rules_read import _Clause, read, steps_of
 from smartdj.engine.planning.rules_text import (
@@ -34,6 +36,7 @@ from smartdj.engine.planning.rules_text import (
 from smartdj.engine.planning.rules_words import (
     _ADD,
     _GENERIC_VERB,
+    _KNOWN_WORDS,
     _LEAD,
     _NO_OP,
     _PRONOUNS,
@@ -43,6 +46,9 @@ from smartdj.engine.planning.rules_words import (
     _WHOLE_MIX,
     HELP,
 )
+
+MAX_RULE_STEPS = 8  # the rule planner reads long requests exactly; model planners keep plan_check.MAX_STEPS
+
 
 
 def _same_edit(a: Step, b: Step) -> bool:
@@ -71,10 +77,15 @@ class RulePlanner:
         if not isinstance(instruction, str) or not instruction.strip():
             raise PlanningError(f"empty instruction: {HELP}")
         labels = [lb for lb in (labels or []) if lb and lb.strip()] or None
-        text = _normalise(instruction)
-        text, placeholders = protect(text, labels)
         tags = ["grounded"] if labels else []
+        label_words = {w for lb in labels or [] for w in re.findall(r"[a-z]+", lb.lower())}
+        text, fixes = pre.respell(_normalise(instruction), keep=_KNOWN_WORDS | label_words, extra=label_words)
+        if fixes:
+            tags.append("respelled: " + ", ".join(f"{a}->{b}" for a, b in fixes))
+        text, placeholders = protect(text, labels)
         try:
+            pre.refuse_unsupported(text)
+            text = pre.shorthand(pre.header(pre.slang(pre.negations(pre.musical_time(text)))))
             try:
                 steps = self._plan(rewrite(text), placeholders, labels)
             except PlanningError as first:
@@ -92,8 +103,11 @@ class RulePlanner:
             raise PlanningError(msg) from None
         steps = [dataclasses.replace(s, target=_as_written(s.target, instruction)) if s.op == "add" else s
                  for s in steps]
-        ordered = [s for s in steps if s.op != "add"] + [s for s in steps if s.op == "add"]
-        return PlanResult(steps=ordered, planner=self.name, tags=tags)
+        try:  # the user's order: a later step may edit a sound an earlier one added
+            steps = check_plan(steps, labels, max_steps=MAX_RULE_STEPS)
+        except EditError as e:
+            raise PlanningError(f"{e}: {HELP}") from None
+        return PlanResult(steps=steps, planner=self.name, tags=tags)
 
     def _clauses(self, text: str) -> list[str]:
         clauses: list[str] = []
@@ -120,6 +134,7 @@ class RulePlanner:
         steps: list[Step | None] = []
         previous: list[str] = []
         mentioned: list[str] = []
+        added: list[str] = []  # sounds added by an earlier clause: later clauses may edit them
         pending_rest: list[tuple[_Clause, str]] = []
         for raw in clauses:
             if _NO_OP.match(re.sub(_PREFIX, "", raw)):  # "keep the birds", "the kit is fine": names, no edit
@@ -137,7 +152,7 @@ class RulePlanner:
                 steps.append(None)  # filled in once every named sound is known
                 continue
             try:
-                grounded = [self._ground(n, clause, raw, labels) for n in names]
+                grounded = [n if n in added else self._ground(n, clause, raw, labels) for n in names]
             except PlanningError:
                 # "put some thunder on the left": a sound that is not there yet, placed = added
                 placed = re.match(r"(?:some|a|an|another)\b", clause.target_text.strip()) or re.match(
@@ -147,6 +162,8 @@ class RulePlanner:
                 clause.op, grounded = "add", names
             if clause.op != "add":
                 mentioned.extend(grounded)
+            else:
+                added.extend(grounded)
             for step in steps_of(clause, grounded, raw):
                 last = steps[-1] if steps else None
                 if last is not None and _same_edit(last, step):

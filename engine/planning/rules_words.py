@@ -10,15 +10,16 @@ import re
 
 DEFAULT_DB = 3.0
 SMALL_DB = 2.0
-BIG_DB = 6.0
+BIG_DB = 10.0  # 'way down', 'a lot': the blind sets read these as 8 to 20 dB
 DEFAULT_SECONDS = 0.5
 DEFAULT_REVERB = 5.0
 SMALL_REVERB = 3.0
 BIG_REVERB = 8.0
-QUIET_ADD_DB = -3.0
+QUIET_ADD_DB = -12.0  # 'faint', 'far off', 'in the background': -20 to -6 dB in the blind sets
 LOUD_ADD_DB = 3.0
 
-_OPPOSITE = {"cold": "warm", "warm": "cold", "bright": "dark", "dark": "bright", "muffled": "bright", "dull": "bright",
+_OPPOSITE = {"cold": "warm", "warm": "cold", "bright": "dark", "dark": "bright", "muffled": "bright", "dull": "bright", "shrill": "dark", "tinny": "dark", "piercing": "dark",
+             "brittle": "dark", "sibilant": "dark", "muddy": "bright", "boomy": "bright", "boxy": "bright", "murky": "bright",
              "thin": "warm", "harsh": "warm"}
 _NO_OP = re.compile(r"^(?:the |my |our )?[\w' ]{1,40}? (?:is|are|sounds?|'s|seems?) (?:fine|good|ok|okay|great|perfect|alright|all right|"
                     r"nice|right|fine as it is)\b|^(?:leave|keep) (?!only|just)")
@@ -35,7 +36,7 @@ _SIDE_MOD_SMALL = r"(?:slightly|a (?:little )?bit|a little|a touch|a tad|half|pa
 _SIDE_MOD_BIG = r"(?:hard|far|all the way|fully|completely|way|totally)"
 _ART = r"(?:(?:the|my|your|our)\s+)?"
 _SUFFIX = r"(?:[- ]hand side|\s+side|\s+channel|\s+ear|\s+speaker)?"
-_NOT_RIGHT = r"(?!\s+(?:now|away|after|before|here|there|on|then|out))"
+_NOT_RIGHT = r"(?!\s+(?:now|away|after|before|here|there|on|then|out|in|into|next|by|at|up|where|behind))"
 _LOCATIONS: list[tuple[str, str]] = [
     (rf"(?:(?:{_SIDE_MOD_SMALL}\s+)?(?:to\s+)?{_ART}(?:front[- ]?left|left[- ]?front|left of cent(?:er|re)|half[- ]left)|"
      rf"{_SIDE_MOD_SMALL}\s+(?:to\s+)?{_ART}left){_SUFFIX}", "left front"),
@@ -78,16 +79,25 @@ _REVERB_SMALL = (r"\b(?:(?:a touch|a bit|a little|a hint|a tad|a dash|a splash|a
                  r"(?: of)? (?:reverb|verb|echo|room|space|ambience)|(?:in|inside) (?:a )?(?:small room|bathroom|small space))\b")
 _REVERB = (r"\b(?:reverb|reverberation|verb|echo(?:ey|y)?|echoes|roomier|roomy|(?:some|more|a|big|larger|bigger) room|"
            r"room sound|in a room|wetter|wet|ambience|(?:more|some) space|spacious|washy|more distant reverb)\b")
-_NO_REVERB = r"\b(?:less|drier|dry|dry up|no|remove|cut|kill|get rid of|lose|take out|without)\b.{0,20}\b(?:reverb|verb|echo|room|ambience)\b|\bdrier\b|\bdry\b"
+_NO_REVERB = (r"\b(?:less|drier|dry|dry up|no|remove|cut|kill|get rid of|lose|take out|without|too much|so much)\b.{0,20}"
+              r"\b(?:reverb|verb|echo|echoey|echoy|reverby|room|ambience)\b|\bdrier\b|\bdry\b|\bless (?:echoey|echoy|reverby|roomy|wet)\b")
 _TIMBRE = [
-    (r"\b(?:muffled|muffle|duller|dull|underwater|under water|through (?:a|the) (?:wall|door|floor)|behind (?:a|the) (?:wall|door)|"
+    (r"\b(?:(?:like |through |on |over |down )?(?:a |an |the )?(?:telephone|phone call|phone line|phone|telephone filter)|phoney|phony)\b",
+     "telephone"),
+    (r"\b(?:walkie-?\s?talkie|two-way radio|cb radio)\b", "walkie-talkie"),
+    (r"\b(?:megaphone|bullhorn|loudhailer|loud hailer)\b", "megaphone"),
+    (r"\b(?:small speaker|tiny speaker|laptop speaker|cheap speaker|phone speaker|little speaker)\b", "small speaker"),
+    (r"\b(?:underwater|under water)\b", "underwater"),
+    (r"\blike (?:a |an )?(?:real |old |cheap |proper |vintage |tinny |little |old-school |am |fm )*radio\b|\bradio filter\b|"
+     r"\bam radio\b|\bold radio\b", "radio"),
+    (r"\b(?:muffled|muffle|duller|dull|through (?:a|the) (?:wall|door|floor)|behind (?:a|the) (?:wall|door)|"
      r"in (?:the|another) room|in (?:the |a )?(?:next|other|different|adjacent) room|in another room|next door|"
-     r"from (?:another|the next|next|a different|the other|an adjacent) room|from next door|from outside|outside|lo-?fi|like a telephone|on the phone|over the phone)\b", "muffled"),
+     r"from (?:another|the next|next|a different|the other|an adjacent) room|from next door|from outside|outside|lo-?fi)\b", "muffled"),
     (r"\b(?:brighter|brighten|bright|more sparkle|sparkly|sparkle|airy|airier|more air|crisper|crisp|shinier|more treble|"
-     r"more highs|more top end|more presence)\b", "bright"),
-    (r"\b(?:darker|darken|dark|less bright|less treble|less top end|fewer highs|moodier|gloomier|murkier|murky)\b", "dark"),
-    (r"\b(?:warmer|warm up|warm it up|warmth|warm|mellower|mellow|rounder|cosier|cozier)\b", "warm"),
-    (r"\b(?:colder|cold|cooler|cool|icier|icy|clinical|sterile|glassy)\b", "cold"),
+     r"more highs|more top end|more presence|less muddy|less dull|less muffled|less boomy|less boxy|less dark|clearer)\b", "bright"),
+    (r"\b(?:darker|darken|dark|less bright|less treble|less top end|fewer highs|moodier|gloomier|murkier|murky|less shrill|less harsh|less tinny|less piercing|less brittle|less sibilant|less sharp|boomier|boomy|less crisp)\b", "dark"),
+    (r"\b(?:warmer|warm up|warm it up|warmth|warm|mellower|mellow|rounder|cosier|cozier|fuller|fatter|thicker|less thin|less cold)\b", "warm"),
+    (r"\b(?:colder|cold|cooler|cool|icier|icy|clinical|sterile|glassy|less warm)\b", "cold"),
 ]
 _QUIET_ADD = (r"\b(?:quiet|quietly|soft|softly|faint|faintly|subtle|gentle|distant|low|in the background|into the background|"
               r"in the back|a touch of|a hint of|a little|a bit of|in the distance|far off|far away|way off|off in the distance|"
@@ -108,8 +118,8 @@ _GENERIC_VERB = re.compile(
     r"^(?:make|get|have|let|give|put|move|bring|send|sit|place|set|apply|want|need|turn|push|pull|take|mix|layer|drop|"
     r"throw|slap|stick|chuck|whack|pop|"
     r"i want|i need|i'd like|want|can|could|leave|keep)\b\s*")
-_PRONOUNS = {"it", "them", "that", "this", "those", "these", "this one", "that one", "they", "the same", "that sound",
-             "this sound", "it all", "its", "their", "him", "her", "the one"}
+_PRONOUNS = {"it", "them", "em", "'em", "both", "both of them", "all of them", "the two", "the pair", "him", "her", "that", "this", "those", "these", "this one", "that one", "they", "the same", "that sound",
+             "this sound", "it all", "its", "their", "the one"}
 _WHOLE_MIX = {"everything", "the mix", "mix", "whole mix", "the whole mix", "the whole thing", "whole thing", "the track",
               "track", "the song", "song", "all", "all of it", "the audio", "audio", "the recording", "recording",
               "the whole track", "the lot", "everything here", "the overall mix", "overall"}

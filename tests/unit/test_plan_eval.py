@@ -98,8 +98,10 @@ def test_load_synth_folder_and_heldout_split(tmp_path):
 def test_eval_command_two_planners_json(tmp_path):
     data = tmp_path / "small.jsonl"
     data.write_text("\n".join(json.dumps(r) for r in [
-        {"instruction": "cut the dog", "labels": ["dog barking"], "steps": [parse_step("remove the sound of dog barking").to_json()]},
+        {"instruction": "cut the dog", "labels": ["dog barking", "rain"], "steps": [parse_step("remove the sound of dog barking").to_json()]},
         {"instruction": "make it pop", "labels": ["dog barking"], "error": "vague"},
+        {"instruction": "a little quieter on the dog", "labels": ["dog barking", "rain"],
+         "plan": ["turn down the volume of dog barking by {1-3} dB"]},
     ]) + "\n")
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     p = subprocess.run([SMARTDJ, "eval", "planner", "--data", str(data), "--planner", "rules", "--planner", "llm", "--json"],

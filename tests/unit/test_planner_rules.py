@@ -72,7 +72,7 @@ def test_held_out_sets(planner, name):
      ["reverb the sound of snare drum with reverb level 5", "turn down the volume of hi-hat by 2 dB"]),
     ("cathedral verb on the choir", ["choir singing", "organ"], ["reverb the sound of choir singing with reverb level 8"]),
     ("put some seagulls on the right", ["ocean waves", "wind"], ["add the sound of seagulls at the right with 0 dB"]),
-    ("add a dog far off on the left", ["rain falling"], ["add the sound of dog at the left with -3 dB"]),
+    ("add a dog far off on the left", ["rain falling"], ["add the sound of dog at the left with -12 dB"]),
     ("make the piano sound like it's in the next room", ["piano", "violin"],
      ["change the timbre of the sound of piano to be more muffled"]),
 ])
@@ -89,22 +89,22 @@ def test_respelling_only_when_the_words_as_typed_fail(planner):
         planner.plan("qwzx blorp the snare", ["snare drum"])
 
 
-def test_compound_instruction_keeps_order_and_puts_adds_last(planner):
+def test_compound_instruction_keeps_the_users_order(planner):
     r = planner.plan("add some birds on the left, cut the traffic and put the church bells on the left", MANIFEST)
-    assert texts(r) == ["remove the sound of traffic", "change the sound of church bell to left",
-                        "add the sound of birds at the left with 0 dB"]
+    assert texts(r) == ["add the sound of birds at the left with 0 dB", "remove the sound of traffic",
+                        "change the sound of church bell to left"]
     assert r.planner == "rules" and r.fallback is None
 
 
 @pytest.mark.parametrize("instruction, expected", [
     ("turn the hoover down", "turn down the volume of vacuum cleaner by 3 dB"),
-    ("the kit is way too loud", "turn down the volume of drum kit break beat (Amen break loop) by 6 dB"),
+    ("the kit is way too loud", "turn down the volume of drum kit break beat (Amen break loop) by 10 dB"),
     ("mute the pooch", "remove the sound of dog barking"),
     ("pan the vocal hard right", "change the sound of woman speaking: 'Hello world' to right"),
     ("make the piano a little louder", "turn up the volume of piano note by 2 dB"),
     ("nudge the rain half a second earlier", "shift the sound of rain falling by -0.5 seconds"),
     ("put the snare in a cathedral", "reverb the sound of snare drum hit with reverb level 8"),
-    ("make the bells sound like they're underwater", "change the timbre of the sound of church bell to be more muffled"),
+    ("make the bells sound like they're underwater", "change the timbre of the sound of church bell to be more underwater"),
     ("move the piano slightly left", "change the sound of piano note to left front"),
 ])
 def test_wording_and_grounding(planner, instruction, expected):
@@ -118,7 +118,7 @@ def test_without_labels_keeps_the_named_sound(planner):
 
 def test_add_target_is_a_new_sound_not_a_label(planner):
     r = planner.plan("add another dog barking on the right, quietly", ["dog barking", "rain falling"])
-    assert r.steps == [Step(op="add", target="dog barking", to="right", db=-3)]
+    assert r.steps == [Step(op="add", target="dog barking", to="right", db=-12)]
     r = planner.plan("bring in some rain", ["piano note"])
     assert r.steps == [Step(op="add", target="rain", to="front", db=0)]
 
@@ -157,7 +157,7 @@ def test_registry_names_and_fallback():
         get_planner("gpt")
     llm = get_planner("llm")
     if isinstance(llm, FallbackPlanner):
-        r = llm.plan("cut the dog", ["dog barking"])
+        r = llm.plan("cut the dog", ["dog barking", "rain"])
         assert r.fallback and "used rules" in r.fallback and r.planner == "rules"
 
 

