@@ -199,3 +199,33 @@ def test_a_freshly_imported_item_named_after_its_file_is_edited_whole(reaper, tm
     reaper.run("edit", [["turn it down 6 dB"]])
     assert reaper.errors() == [] and reaper.state.boxes == []
     check_renders(item, 1, 2.0)
+
+
+def test_a_job_recorded_by_version_0_1_resumes_after_the_upgrade(reaper, tmp_path):
+    """ExtState keys and the job record are those 0.1's smartdj_common.py wrote: a job running during the
+    upgrade is picked up by the new scripts and its renders land."""
+    import json
+
+    wav = make_wav(tmp_path / "g.wav", seconds=3.0)
+    item = rp.add_item(reaper.track(), str(wav), name="guitar")
+    client = rc.EngineClient("127.0.0.1", reaper.engine.osc_port)
+    try:
+        ref = client.send("submit", items=[{"path": str(wav), "label": "guitar", "id": "item1", "start": 0.0,
+                                            "length": 3.0}], instruction="turn it up by 3 dB and add reverb",
+                          out_dir=str(reaper.media / "SmartDJ"), client="reaper")
+        reply, t0 = None, time.monotonic()
+        while reply is None and time.monotonic() - t0 < 10:
+            client.poll()
+            reply = client.reply(ref)
+            time.sleep(0.01)
+    finally:
+        client.close()
+    job = reply["job"]
+    rec = {"kind": "edit", "instruction": "turn it up by 3 dB and add reverb", "mode": "plan+execute", "last_seq": 0,
+           "items": {"item1": {"guid": item.guid, "label": "guitar"}}}
+    rp.RPR_SetProjExtState(0, "SmartDJ", "jobs", json.dumps([job]))
+    rp.RPR_SetProjExtState(0, "SmartDJ", "job." + job, json.dumps(rec))
+    reaper.run("edit", [None])  # the user cancels the dialog; the recorded job resumes
+    assert reaper.errors() == [] and reaper.state.boxes == []
+    check_renders(item, 2, 3.0)
+    assert rp.RPR_GetProjExtState(0, "SmartDJ", "jobs", "", 4096)[4] == "[]"
