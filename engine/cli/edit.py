@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from smartdj.bridge.language import QUALITIES, SMARTDJ_QUALITIES
 from smartdj.engine.cli import exit_codes as X
 from smartdj.engine.cli.engine_flags import add_engine_arguments, connect
 from smartdj.engine.cli.wording import failure, user_words
@@ -29,7 +30,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out-dir", help="folder for the renders (<out-dir>/<job>/<item>/step_<k>_<slug>.wav)")
     p.add_argument("--plan-only", action="store_true", help="plan, print the plan, render nothing")
     p.add_argument("--planner", default="rules", help="rules | alm | llm (default rules)")
-    p.add_argument("--executor", default="auto", help="auto | composer | diffusion (default auto)")
+    p.add_argument("--executor", default="auto",
+                   help=f"auto | composer | diffusion (default auto). Timbres: the composer renders all "
+                        f"({', '.join(QUALITIES)}); the diffusion editor only {', '.join(SMARTDJ_QUALITIES)}")
     p.add_argument("--checkpoint", help="diffusion checkpoint folder or installed name")
     p.add_argument("--seed", type=int)
     p.add_argument("--steps", type=int, help="diffusion sampling steps")
