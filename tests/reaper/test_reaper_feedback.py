@@ -167,6 +167,10 @@ def test_a_job_behind_a_long_one_says_it_is_queued(reaper, tmp_path):
         reaper.start("edit", [["turn it up by 3 dB"]])
         reaper_host.run_until_idle(until=lambda: any("queued behind" in t for t in help_texts()), max_seconds=30)
         assert any(t.startswith("SmartDJ: queued behind 1 job(s): 'turn it up by 3 dB'") for t in help_texts())
+        reaper.start("status")  # the Status action says it too
+        reaper_host.run_until_idle(until=lambda: bool(reaper.state.boxes), max_seconds=20)
+        assert "queued behind 1 job(s) - turn it up by 3 dB" in reaper.state.boxes[0][0]
+        reaper.state.boxes.clear()
         client.send("cancel", job=reply["job"])
         reaper_host.run_until_idle(max_seconds=60)
         assert reaper.errors() == [] and reaper.state.boxes == []
@@ -229,3 +233,21 @@ def test_a_job_recorded_by_version_0_1_resumes_after_the_upgrade(reaper, tmp_pat
     assert reaper.errors() == [] and reaper.state.boxes == []
     check_renders(item, 2, 3.0)
     assert rp.RPR_GetProjExtState(0, "SmartDJ", "jobs", "", 4096)[4] == "[]"
+
+
+def test_progress_inside_a_long_step_moves_in_reaper(tmp_path, engine_factory):
+    import re
+
+    engine = engine_factory(env={"SMARTDJ_DEBUG_STEP_DELAY": "1.5"})  # each step reports progress for 1.5 s
+    r = Reaper(tmp_path / "r", engine.osc_port, smartdj=SMARTDJ, state_dir=str(engine.state_dir))
+    try:
+        item = rp.add_item(r.track(), str(make_wav(tmp_path / "g.wav", seconds=2.0)), name="guitar")
+        r.run("edit", [["turn it up by 3 dB and put it on the left"]])
+        assert r.errors() == [] and r.state.boxes == []
+        check_renders(item, 2, 2.0)
+        for k in (1, 2):
+            inside = [int(m.group(1)) for t in help_texts() if (m := re.match(rf"SmartDJ: step {k} of 2 (\d+)%", t))]
+            assert inside[0] == 0 and any(0 < p < 100 for p in inside), (k, help_texts())
+            assert inside == sorted(inside)  # never goes back
+    finally:
+        reaper_host.stop_all()
