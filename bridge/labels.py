@@ -20,7 +20,7 @@ GENERIC = frozenset({"the", "a", "an", "of", "sound", "sounds", "noise", "noises
 
 def normalise(text: str) -> str:
     """Lower case, punctuation as spaces, single spaces: ``"Mix20.WAV"`` -> ``"mix20 wav"``."""
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.casefold().replace("'s ", " ")).split())
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", re.sub(r"'s\b", "", text.casefold())).split())
 
 
 def same(a: str, b: str) -> bool:
@@ -90,14 +90,32 @@ def closest(name: str, candidates: Sequence[str], min_overlap: float = 0.5) -> s
     return best if best_score >= min_overlap else None
 
 
-def ground(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]] | None = None) -> str | None:
-    """The one label ``name`` clearly names by text, whole words or (aliased) word overlap; None if unclear."""
+def _covers(word: str, label_words: set[str], aliases: Sequence[str] = ()) -> int:
+    """2 when a label word is ``word``, 1 when one is a prefix of the other (3+ letters) or an alias, else 0."""
+    if word in label_words:
+        return 2
+    for lw in label_words:
+        short, long_ = sorted((word, lw), key=len)
+        if len(short) >= 3 and long_.startswith(short):
+            return 1
+    return 1 if any(stem(a) in label_words for a in aliases) else 0
+
+
+def ground(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]] | None = None,
+           strict: bool = False) -> str | None:
+    """The one label ``name`` clearly names by text, whole words or (aliased) word overlap; None if unclear.
+
+    ``strict``: every content word of ``name`` must be in the label (as a word, a prefix or an alias),
+    so "backing vocals" never grounds to "lead vocal" and "trumpet" never to "trombone".
+    """
     if not labels:
         return None
     n = normalise(name)
     for label in labels:
         if normalise(label) == n or normalise(clean(label)) == n:
             return label
+    if strict:
+        return _ground_strict(name, labels, aliases or {})
     hits = [lb for lb in labels if n and (_contains(normalise(lb), n) or _contains(n, normalise(clean(lb))))]
     if len(hits) == 1:
         return hits[0]
@@ -118,3 +136,23 @@ def ground(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]
     cover = sorted(((len(expanded & content_words(clean(lb))) / max(1, len(content_words(clean(lb)))), lb)
                     for lb in tied), reverse=True)
     return None if cover[0][0] == cover[1][0] else cover[0][1]
+
+
+def _ground_strict(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> str | None:
+    want = [stem(w) for w in words(name) if w not in GENERIC]
+    if not want:
+        return None
+    raw = {stem(w): w for w in words(name)}
+    scored = []
+    for label in labels:
+        lw = content_words(label)
+        cover = [_covers(w, lw, aliases.get(raw.get(w, w), ())) for w in want]
+        if all(cover):
+            lead = int(bool(lw & {"lead", "main"}))  # "the vocal" is the lead vocal when there are backing vocals
+            scored.append((sum(cover), -len(lw - set(want)), lead, label))
+    if not scored:
+        return None
+    scored.sort(reverse=True)
+    if len(scored) > 1 and scored[0][:3] == scored[1][:3]:
+        return None  # "the guitar" with an acoustic and an electric guitar: ask, never guess
+    return scored[0][3]

@@ -30,7 +30,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "singer": ("singing", "vocal", "voice", "speaking"),
     "dialogue": ("speaking", "speech", "talking", "voice"),
     "speech": ("speaking", "speech", "talking", "voice"),
-    "talking": ("speaking", "speech", "talking", "voice"),
+    "talking": ("speaking", "speech", "talking", "voice", "dialogue"),
     "narrator": ("speaking", "speech", "voice"),
     "kit": ("drum", "kit"),
     "drums": ("drum", "kit"),
@@ -49,15 +49,26 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "bvs": ("backing", "choir", "vocal"), "synths": ("synth",), "hats": ("hat", "hi-hat", "hihat"),
     "vo": ("speaking", "speech", "voice", "narrat"), "sfx": ("effect",), "fx": ("effect",), "amb": ("ambience", "room"),
     "birdsong": ("bird", "birds"), "chirping": ("bird", "birds"),
+    "stream": ("river", "water", "brook", "creek"), "river": ("stream", "water"), "brook": ("stream", "river"),
+    "kids": ("children", "child"), "kid": ("children", "child"), "children": ("kids", "kid"),
+    "narration": ("narrator", "voice"), "voiceover": ("narrator", "voice"), "host": ("presenter",),
+    "claps": ("clap", "clapping", "handclap"), "handclaps": ("clap", "clapping"), "clap": ("clapping", "claps"),
+    "music": ("music", "score", "song", "bed"), "score": ("music",),
+    "chatter": ("talking", "crowd", "murmur"), "hum": ("buzz", "hum", "noise"), "buzz": ("hum",),
+    "speaker": ("speaking", "speech", "voice"), "bells": ("bell",), "horn": ("honking",), "bassline": ("bass",),
+    "arp": ("arpeggiator", "arpeggio"), "pad": ("pads",), "pads": ("pad",), "strings": ("violin", "cello", "viola", "string"),
+    "synth": ("synthesizer",), "tenor": ("tenor",), "ac": ("air", "conditioner", "hvac"), "aircon": ("hvac", "air"),
 }
 
 
 clean_label = lab.clean
 
 
-def lexical_match(name: str, labels: list[str]) -> str | None:
-    """The label that ``name`` names by exact text, whole words or (aliased) word overlap; None if unclear."""
-    return lab.ground(name, labels, ALIASES)
+def lexical_match(name: str, labels: list[str], strict: bool = False) -> str | None:
+    """The label that ``name`` names by exact text, whole words or (aliased) word overlap; None if unclear.
+
+    ``strict``: every word of the name must be in the label (see :func:`smartdj.bridge.labels.ground`)."""
+    return lab.ground(name, labels, ALIASES, strict=strict)
 
 
 _lock = threading.Lock()
@@ -110,8 +121,8 @@ def embedding_match(name: str, labels: list[str], threshold: float = EMBED_THRES
     return best[1]
 
 
-def ground(name: str, labels: list[str] | None, *, embeddings: bool = True) -> str | None:
+def ground(name: str, labels: list[str] | None, *, embeddings: bool = True, strict: bool = False) -> str | None:
     """The label ``name`` refers to, or None when no label is a clear match."""
     if not labels:
         return None
-    return lexical_match(name, labels) or (embedding_match(name, labels) if embeddings else None)
+    return lexical_match(name, labels, strict) or (embedding_match(name, labels) if embeddings else None)

@@ -64,12 +64,39 @@ def _same_edit(a: Step, b: Step) -> bool:
 
 
 
+_PERSON = re.compile(r"\b(?:chef|host|guest|narrator|bride|groom|singer|vocals?|vox|voice|speaker|caller|dj|foreman|"
+                     r"officiant|interview(?:er|ee)|presenter|man|woman|boy|girl|child|kid|baby|commentator|referee|"
+                     r"soprano|alto|tenor|dialogue|actor|actress|talking|speaking|speech)\b")
+
+
+def _person(previous: list[str], mentioned: list[str], target: str) -> list[str]:
+    """'him' / 'her' refer to the last person named, not to the last sound ("get rid of the fan and bring him up")."""
+    words = set(target.split())
+    if not words & {"him", "her", "he", "she"} or any(_PERSON.search(p) for p in previous):
+        return previous
+    person = next((m for m in reversed(mentioned) if _PERSON.search(m)), None)
+    return [person] if person else previous
+
+
+def _cut_description(text: str) -> str:
+    """'narrator sound like he's' -> 'narrator', 'chef is over the fan' -> 'chef': the name ends where the
+    description of it starts (labels named in full are placeholders by now, so their words are safe)."""
+    cut = re.sub(r"\s+(?:sounds?|should|needs?|is|are|was|were|feels?|seems?|already|which|who|its (?!own)|lol|lmao|"
+                 r"like|because|so that|hits|notes)\b.*$", "", f" {text}").strip()
+    shorter = re.sub(r"(?<=\w)\s+(?:in|on|at|from|over|under|with|by|for|inside|near) (?:the|a|an|my|our|your|this|that)\b.*$",
+                     "", cut)
+    if any(w not in _LEAD and not _GENERIC_VERB.match(w + " ") for w in shorter.split()):
+        cut = shorter  # "radio in the kitchen" -> "radio"; "put some reverb on the vocal" keeps its sound
+    return cut or text
+
+
 class RulePlanner:
-    """Plans from wording alone. ``embeddings=False`` keeps grounding lexical (no model load)."""
+    """Plans from wording alone. Grounding is lexical and strict (every word of a name must be in its label);
+    ``embeddings=True`` adds the MiniLM model for names no label spells (it loads a model: seconds)."""
 
     name = "rules"
 
-    def __init__(self, embeddings: bool = True, **_ignored: object):
+    def __init__(self, embeddings: bool = False, **_ignored: object):
         self.embeddings = embeddings
 
     # -- public ---------------------------------------------------------------------------------
@@ -85,7 +112,8 @@ class RulePlanner:
         text, placeholders = protect(text, labels)
         try:
             pre.refuse_unsupported(text)
-            text = pre.shorthand(pre.header(pre.slang(pre.negations(pre.musical_time(text)))))
+            text = pre.slang(pre.negations(pre.musical_time(text)))
+            text = pre.shorthand(pre.header(pre.everything_but(text, bool(labels))))
             try:
                 steps = self._plan(rewrite(text), placeholders, labels)
             except PlanningError as first:
@@ -137,16 +165,20 @@ class RulePlanner:
         added: list[str] = []  # sounds added by an earlier clause: later clauses may edit them
         pending_rest: list[tuple[_Clause, str]] = []
         for raw in clauses:
-            if _NO_OP.match(re.sub(_PREFIX, "", raw)):  # "keep the birds", "the kit is fine": names, no edit
-                c = _Clause(text=raw, target_text=re.sub(r"^(?:leave|keep)\b|\b(?:is|are|sounds?|'s|seems?) .*$", "", raw))
+            spared = raw.startswith("spare ")  # "everything except the vocal": the vocal must exist
+            if spared or _NO_OP.match(re.sub(_PREFIX, "", raw)):  # "keep the birds", "the kit is fine": names, no edit
+                c = _Clause(text=raw, target_text=re.sub(r"^(?:leave|keep|spare)\b|\b(?:is|are|sounds?|'s|seems?) .*$",
+                                                         "", raw))
                 try:
                     previous = [self._ground(n, c, raw, labels) for n in self._targets(c, raw, placeholders, [], labels)]
-                except PlanningError:
+                except PlanningError as e:
+                    if spared:
+                        raise PlanningError(f"the sound to leave out is not in the mix: {e}") from None
                     continue
                 mentioned.extend(previous)
                 continue
             clause = read(raw)
-            names = self._targets(clause, raw, placeholders, previous, labels)
+            names = self._targets(clause, raw, placeholders, _person(previous, mentioned, clause.target_text), labels)
             if names == ["<rest>"]:
                 pending_rest.append((clause, raw))
                 steps.append(None)  # filled in once every named sound is known
@@ -165,9 +197,10 @@ class RulePlanner:
             else:
                 added.extend(grounded)
             for step in steps_of(clause, grounded, raw):
-                last = steps[-1] if steps else None
-                if last is not None and _same_edit(last, step):
-                    steps[-1] = step  # "the kit is too loud, pull it down 6dB": one edit, said twice
+                same = next((i for i, s in enumerate(steps) if s is not None and _same_edit(s, step)), None)
+                if same is not None:  # "the kit is too loud, pull it down 6dB": one edit, said twice; the last wording wins
+                    del steps[same]
+                    steps.append(step)
                 elif step.op in ("remove", "extract") and any(
                         s is not None and s.op == step.op and s.target == step.target for s in steps):
                     continue  # "I don't want to hear the dog anymore, remove it"
@@ -188,7 +221,7 @@ class RulePlanner:
 
     def _targets(self, c: _Clause, raw: str, placeholders: dict[str, str], previous: list[str],
                  labels: list[str] | None) -> list[str]:
-        words = c.target_text.replace("'s ", " ").split()
+        words = _cut_description(re.sub(r"'s\b", "", c.target_text)).split()
         while words and (words[0] in _LEAD or _GENERIC_VERB.match(words[0] + " ")):
             words.pop(0)
         while words and words[-1] in _TRAIL:
@@ -229,7 +262,7 @@ class RulePlanner:
             return name
         if name in _PRONOUNS:
             return name
-        found = grounding.ground(name, labels, embeddings=self.embeddings)
+        found = grounding.ground(name, labels, embeddings=self.embeddings, strict=True)
         if found is None:
             raise PlanningError(f'no source matches "{name}" (in "{raw.strip()}"); the sources are: '
                                 + "; ".join(labels))

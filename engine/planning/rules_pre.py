@@ -103,12 +103,13 @@ def respell(text: str, keep: set[str], extra: set[str] = frozenset()) -> tuple[s
     be (the words of the labels, so "guitr" grounds to "bass guitar").
     """
     real = english_words()
-    vocab = [*_VOCAB, *sorted(w for w in extra if len(w) >= 5)]
+    vocab = [*_VOCAB, "up", *sorted(w for w in extra if len(w) >= 5)]
     fixes: list[tuple[str, str]] = []
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
-        if len(word) < 4 or word in keep or word in extra or word in real or word.startswith("zzlabel"):
+        if (len(word) < 4 and not (2 <= len(word) <= 3 and word not in real and _osa(word, "up") <= 1 or word == "dwn")) \
+                or word in keep or word in extra or word in real or word.startswith("zzlabel"):
             return word
         near = sorted({v for v in vocab if _osa(word, v) <= 1})
         if not near:
@@ -143,9 +144,13 @@ def musical_time(text: str) -> str:
         raise PlanningError(f'"{m.group(0)}": say the tempo (e.g. "at 120 bpm") to move a sound by beats or bars')
     bpm = float(next(g for g in t.groups() if g))
     count = _COUNT.get(m.group(1)) or float(m.group(1))
-    seconds = round(count * _NOTE[m.group(2)] * 60.0 / bpm, 3)
-    text = text[: t.start()] + " " + text[t.end():]
-    return " ".join(_MUSICAL.sub(f"by {seconds:g} seconds", text, count=1).split())
+    beats = _NOTE[m.group(2)]
+    meter = re.search(r"\b(?:in )?(3/4|6/8|4/4|2/4)\b", text)
+    if beats == 4.0 and meter:
+        beats = {"3/4": 3.0, "6/8": 3.0, "2/4": 2.0}.get(meter.group(1), 4.0)
+    seconds = round(count * beats * 60.0 / bpm, 3)
+    text = re.sub(r"\b(?:in )?(?:3/4|6/8|4/4|2/4)\b", " ", text[: t.start()] + " " + text[t.end():])
+    return " ".join(re.sub(rf"(?:\bby )?{_MUSICAL.pattern}", f"by {seconds:g} seconds", text, count=1).split())
 
 
 _AMOUNT_WORDS = (r"(?:a (?:little )?(?:bit|tad|touch|hair|smidge|notch)|a little|a lot|way|slightly|much|heaps|loads|"
@@ -160,7 +165,17 @@ def shorthand(text: str) -> str:
     s = re.sub(rf"(?<![\w.])\+\s?({_N}){unit}", r" up by \1 db", s)
     s = re.sub(rf"(?<![\w.+-])-\s?({_N}){unit}", r" down by \1 db", s)
     s = re.sub(rf"\b(up|down)\s+(?:by\s+)?({_N}){unit}", r"\1 by \2 db", s)
+    s = re.sub(rf"\b((?:turn|bring|drop|pull|push|knock|dial) (?:up |down )?[^,;.]*?\bby) ({_N}){unit}(?=$|[,;.]| each\b| and\b)",
+               r"\1 \2 db", s)
+    each = re.search(rf",?\s*(?:by )?({_N})(?: ?db)? each\b", s)
+    if each:  # "bring the host up and the guest down, 2 each"
+        s = s[: each.start()] + s[each.end():]
+        s = re.sub(r"\b(up|down|louder|quieter)\b(?! by)", rf"\1 by {each.group(1)} db", s)
     s = re.sub(rf"\b(?:reverb|verb)(?: at| of)? ({_N})(?! ?(?:db|s|secs?|seconds?|ms)\b)", r"reverb level \1", s)
+    s = re.sub(r"(\bby \d+(?:\.\d+)? db)\s+(?!and\b|then\b|on\b|to\b|at\b|in\b|with\b|each\b|please\b|for\b)(?=[a-z])",
+               r"\1, ", s)  # "kick +2 snare +2": one clause per amount
+    s = re.sub(r"(\b(?:up|down) by \d+(?:\.\d+)? db)\s+(?=[a-z])(?!and\b|then\b|on\b|to\b|at\b|in\b|with\b|each\b|please\b)",
+               r"\1, ", s)
     # a clause that names the sound first: "toms out", "seagulls way down", "kick up by 2 db"
     head = r"(^|[,;.]\s*|\band\s+|\bthen\s+)"
     name = r"((?:the\s+)?(?:zzlabel\d+zz|[a-z][\w'-]*)(?:\s+(?:zzlabel\d+zz|[a-z][\w'-]*)){0,3}?)"
@@ -168,12 +183,19 @@ def shorthand(text: str) -> str:
     s = re.sub(rf"{head}{name}\s+((?:{_AMOUNT_WORDS}\s+)?)(up|down)\b",
                lambda m: m.group(0) if _VERB_FIRST.match(m.group(2)) else f"{m.group(1)}turn {m.group(4)} {m.group(2)} {m.group(3)}",
                s)
+    place = (r"((?:hard |slightly |a (?:little )?bit |a touch |far |all the way )?(?:to |over to |on )?(?:the )?"
+             r"(?:left front|right front|front left|front right|left|right|cent(?:er|re)|middle))")
+    s = re.sub(rf"{head}{name}\s+{place}(?=$|[,;.]|\s+and\b|\s+then\b)",
+               lambda m: m.group(0) if _VERB_FIRST.match(m.group(2)) or re.search(r"\b(?:is|are|sounds?)$", m.group(2))
+               else f"{m.group(1)}pan {m.group(2)} {m.group(3)}", s)
     return " ".join(s.split())
 
 
 _VERB_FIRST = re.compile(r"(?:it|them|that|this|and|then|also|so|but|just|please|now|to|can|could|would|will|you|we|i|"
                          r"warm|cool|speed|slow|mix|dial|tone|beef|bump|pump|crank|knock|take|turn|bring|pull|push|"
-                         r"make|set|move|put|give|get|keep|leave|shift|nudge|pan|add|remove|boost|lift|raise|lower)\b")
+                         r"make|set|move|put|give|get|keep|leave|shift|nudge|pan|add|remove|boost|lift|raise|lower|brighten|darken|"
+                         r"muffle|louden|drop|cut|kill|mute|have|let|send|place|position|sit|spare|reverb|same|"
+                         r"everything|all)\b")
 
 
 def header(text: str) -> str:
@@ -185,7 +207,8 @@ def header(text: str) -> str:
     return " ".join(out)
 
 
-_NEG_VERB = r"(?:touch|change|remove|cut|mute|kill|lose|move|pan|boost|raise|lower|make|turn|bring|add|want)"
+_NEG_VERB = (r"(?:touch|change|remove|cut|mute|kill|lose|move|pan|boost|raise|lower|make|turn|bring|add|want|extract|solo|"
+             r"isolate|keep|shift|delay|nudge|reverb|brighten|darken|put|give)")
 
 
 def negations(text: str) -> str:
@@ -195,7 +218,13 @@ def negations(text: str) -> str:
     "less quiet" become their plain direction; "isn't loud enough" means louder.
     """
     s = text
-    s = re.sub(r"\b(?:is|are|'s|s)? ?(?:not|n't|nt) (?:so|too|that|as) (loud|quiet|soft|bright|dark|warm|cold)\b",
+    s = re.sub(r",?\s*(?:and )?(?:but )?not (later|earlier|left|right|up|down|louder|quieter|brighter|darker|warmer|colder)\b,?",
+               " ", s)  # "earlier, not later, by 30 ms"
+    s = re.sub(r"^no (?:reverb|verb|echo) on [^,;.]+,?\s*(?:but|and|just)\s+", "", s)
+    s = re.sub(r"\bleave ([^,;.]+?) (?:alone|as is|as it is|untouched|be)\b", r"leave \1", s)
+    s = re.sub(r"^(?:i |we )?(?:don't|do not|dont) need (.+)$", r"remove \1", s)
+    s = re.sub(r"^(.+?) (?:is|are|'s) (?:not needed|not necessary|unnecessary|redundant|not wanted|unwanted)\b", r"remove \1", s)
+    s = re.sub(r"\b(?:is|are|'s)? ?(?:not|n't|nt) (?:so|too|that|as) (loud|quiet|soft|bright|dark|warm|cold)\b",
                lambda m: {"loud": " quieter", "quiet": " louder", "soft": " louder", "bright": " darker",
                           "dark": " brighter", "warm": " colder", "cold": " warmer"}[m.group(1)], s)
     s = re.sub(r"\bnot so much\b", "less of", s)
@@ -209,6 +238,8 @@ def negations(text: str) -> str:
     s = re.sub(rf"(?:^|(?<=[,;.] )|(?<=\band )|(?<=\bbut ))(?:i |please |just )?(?:don't|do not|dont|never|no need to) "
                rf"{_NEG_VERB}\b(?! (?:it|them) (?:up|down))([^,;.]*?)(?=$|[,;.]|\bjust\b|\bbut\b|\binstead\b)",
                lambda m: _negated(m.group(0), m.group(1)), s)
+    s = re.sub(r"^not ((?:the )?[^,;.]+?),\s*(?:but |rather |i mean )?((?:the )?[^,;.-]+?)\s*(?:-|,)\s*(?=\S)",
+               r"leave \1, \2 ", s)  # "not the bass, the guitar - up 2": the correction takes the edit
     s = re.sub(r"(?:^|(?<=[,;.] ))not (?:the )?([^,;.]+?)(?=[,;.-]|$)", r"leave \1", s)  # "not the bass, the guitar"
     return " ".join(s.split())
 
@@ -224,8 +255,15 @@ def _negated(whole: str, rest: str) -> str:
 
 
 _SLANG = [
-    (r"\b(?:nix|zap|axe|bin|can)\b(?= (?:the |that |those |it\b|them\b|em\b|zzlabel)|$)", "remove"),
-    (r"\bbury\b", "turn way down"),
+    (r"\b(?:nix|zap|axe|bin)\b(?= (?:the |that |those |it\b|them\b|em\b|zzlabel)|$)", "remove"),
+    (r"(?<!\bis )(?<!\bare )(?<!\bgetting )(?<!\bgets )\bbury\b", "turn way down"),
+    (r"\s+-\s+", ", "),
+    (r"\b(?:is|are|'s|comes? in|feels?) (\d+(?:\.\d+)? ?(?:ms|milliseconds?|s|secs?|seconds?)) (late|behind|dragging|early|ahead|rushing)\b",
+     lambda m: f"is {'late' if m.group(2) in ('late', 'behind', 'dragging') else 'early'} by {m.group(1)}"),
+    (r"\b(less|not so|not as) (bright|shrill|harsh|tinny|piercing|brittle|sibilant|sharp|crisp)\b", "darker"),
+    (r"\b(less|not so|not as) (muffled|dull|muddy|boomy|boxy|dark|murky|mellow)\b", "brighter"),
+    (r"\b(less|not so|not as) (warm)\b", "colder"),
+    (r"\b(less|not so|not as) (cold|thin|harsh)\b", "warmer"),
     (r"\b(?:sink|tuck)\b", "turn down"),
     (r"\b(turn down|duck|turn way down|pull down|push down|bring down)( [^,;.]+?) (?:under(?:neath)?|beneath|below|behind) "
      r"(?:the )?[^,;.]+?(?=$|[,;.]| and\b| then\b)", r"\1\2"),
@@ -235,13 +273,14 @@ _SLANG = [
     (r"^((?:the )?(?:zzlabel\d+zz|[a-z][\w'-]*)(?: [a-z][\w'-]*){0,2}?) back (a (?:little )?bit|a touch|a tad|a hair|slightly)\b",
      r"turn down \1 \2"),
     (r"\bmore (?:to|on|towards|over to) the (left|right)\b", r"to the \1"),
-    (r"\bright (?=in|into|at|next|by|up|on)\b", ""),
+    (r"\bright (?=(?:in|into|next to|up against|on top of) (?:your|the|my|our)\b)", ""),
     (r"\b(?:is|are|'s) (?:(?:way|much|a bit|a little|a lot|slightly|far|kinda|kind of) )?(quieter|softer|louder)\b"
      r"(?: than [^,;.]+)?", lambda m: " is too " + ("loud" if m.group(1) == "louder" else "quiet")),
     (r"\s+(?:compared (?:to|with)|relative to) (?:the )?[^,;.]+", ""),
     (r",\s*(?:like|about|around|say|maybe|roughly|approximately|approx)\s+(?=\d)", " by "),
     (r"(?:,|\band)\s*(?:fix|sort out|sort|deal with|handle) (?:it|them|em|that|this)(?: out| please)?(?=$|[,;.])", ""),
     (r"\bem\b", "them"), (r"\blil\b", "little"), (r"\bpls\b|\bplz\b", "please"), (r"\bkinda\b", "kind of"),
+    (r"\bteh\b", "the"), (r"\bhte\b", "the"), (r"\badn\b", "and"), (r"\btaht\b", "that"), (r"\bnad\b", "and"),
     (r"\bu\b", "you"), (r"\bur\b", "your"), (r"\bhes\b", "he's"), (r"\bshes\b", "she's"),
 ]
 
@@ -255,8 +294,47 @@ def slang(text: str) -> str:
         s = re.sub(r"(?:,|\band)\s*(?:tame|calm|fix|sort out) (?:it|them|that|this)(?: down| out| a bit)?(?=$|[,;.])", "", s)
     s = re.sub(r"^((?:the )?(?:zzlabel\d+zz|[a-z][\w'-]*)(?: [a-z][\w'-]*){0,2}?) (?:sounds?|is|are|'s) "
                r"(?:(?:a bit|kind of|really|very|so|pretty|quite|way|a little) )?(muffled|dull|harsh|thin|tinny|shrill|muddy|"
-               r"boomy|boxy|mud)\b", lambda m: f"{m.group(1)} is too {'muddy' if m.group(2) == 'mud' else m.group(2)}", s)
+               r"boomy|boxy|mud)\b", lambda m: m.group(0) if _VERB_FIRST.match(m.group(1)) else
+               f"{m.group(1)} is too {'muddy' if m.group(2) == 'mud' else m.group(2)}", s)
+    if re.search(r"\b(?:nudge|shift|move|slide|push|pull)\b[^,;.]*\bback\b(?![^,;.]*\b(?:later|earlier)\b)", s) and \
+            re.search(r"\d ?(?:ms|s|secs?|seconds?|milliseconds?)\b", s):
+        raise PlanningError('"back" could mean earlier or later here; say "earlier" or "later"')
     if re.search(r"\b(?:up and down|down and up|louder and quieter|quieter and louder|louder and softer|softer and louder|"
                  r"brighter and darker|darker and brighter|left and right)\b(?! (?:channel|side))", s):
         raise PlanningError("the request asks for opposite changes to the same sound; say which one you want")
     return " ".join(s.split())
+
+
+_ALL = r"(?:everything|all(?: of it| of them| the \w+| sounds| tracks| instruments| stems)?)(?: else)?"
+_BUT = r"(?:except(?: for)?|but(?: for)?|apart from|other than|besides|save for)"
+_STOP = (r"(?=\s+(?:up|down|by|to|louder|quieter|softer|brighter|darker|warmer|colder|more|less|a bit|a little|slightly|way|"
+         r"hard|reverb|verb|left|right|center|centre|in|into|turn|bring|pan|make)\b|\s*[+-]\d|\s*[,;.]|$)")
+_REMOVE_FIRST = re.compile(r"(?:^|[,;.]\s*|\band\s+)(?:please |just )?(?:remove|cut|lose|kill|mute|get rid of|drop|delete|"
+                           r"silence|ditch|take out|strip|eliminate|erase|clear)\s+$")
+
+
+def everything_but(text: str, has_labels: bool) -> str:
+    """'everything except the vocal down 3' -> 'the rest down 3, spare the vocal' (the rest: every other label).
+
+    Removing everything but X stays an extract ("mute everything except the host" keeps the host).
+    """
+    m = re.search(rf"\b{_ALL}\s+{_BUT}\s+(?P<x>[^,;.]+?){_STOP}", text)
+    if m is None:
+        m = re.search(rf"\b{_ALL}\b(?P<mid>[^,;.]*?)\s+{_BUT}\s+(?P<x>[^,;.]+?){_STOP}", text)
+    if m is None:
+        if has_labels and re.search(r"(?<![\w.])[+-]?\d", text) and not _REMOVE_FIRST.search(text[: (re.search(rf"\b{_ALL}\b", text) or re.match("", text)).start()]):
+            return re.sub(r"\b(?:everything|all of it|all of them|all the (?:tracks|sounds|instruments|stems))\b(?! else)",
+                          "the rest", text, count=1)
+        return text
+    group = re.match(r"all the (\w+)", m.group(0))
+    if group and group.group(1) not in ("tracks", "sounds", "instruments", "stems", "others", "rest", "sources"):
+        raise PlanningError(f'"{m.group(0).strip()}": say which sounds "{group.group(1)}" are (SmartDJ cannot tell '
+                            "which sources belong to a group)")
+    before = text[: m.start()]
+    amount = re.search(r"(?<![\w.])[+-]?\d", text) is not None
+    if _REMOVE_FIRST.search(before) and not amount:
+        return text
+    mid = m.groupdict().get("mid") or ""
+    if _REMOVE_FIRST.search(before):  # "drop everything but the kick by 2": a level change on the rest
+        before = _REMOVE_FIRST.sub(lambda r: r.group(0).replace(r.group(0).strip(), "turn down"), before)
+    return f"{before}the rest{mid}{text[m.end():]}, spare {m.group('x')}"

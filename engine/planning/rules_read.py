@@ -147,7 +147,12 @@ def _operation(c: _Clause, s: str, raw: str) -> None:
     elif dest or strong == "direction" or re.match(r"(?:move|put|place|pan|position|send|sit|swing)\b", head):
         c.op = "direction"
     elif c.db is not None:
-        c.op, c.sign = "volume", (-1 if c.db < 0 or has(r"\bdown\b") else 1)
+        if c.db < 0 or has(r"\bdown\b"):
+            c.op, c.sign = "volume", -1
+        elif has(r"\bup\b") or re.search(r"\+\s*\d", raw):
+            c.op, c.sign = "volume", 1
+        else:  # "the piano 3 db": a sign would be a guess
+            raise PlanningError(f'"{raw.strip()}": say whether to turn it up or down')
     elif has(r"^(?:some|a|an)\b"):
         c.op = "add"
     else:

@@ -85,6 +85,7 @@ def _split(text: str) -> list[str]:
 
 _FILLER = re.compile(r"(?:please|thanks|thank you|thx|ok|okay|cheers|if you can|if possible|for me|yeah)+")
 _MODIFIER = re.compile(r"(?:(?:a (?:little )?bit|a little|a touch|slightly|much|way|a lot) )?(?:louder|quieter|softer)|"
+                       r"(?:(?:pretty|very|really|nice and|fairly|quite|super) )?(?:quiet|soft|low|faint|subtle)|"
                        r"(?:loudly|quietly|softly|faintly)")
 _SEQUENCE = re.compile(r"^(?:next|finally|lastly|first(?:ly)?|second(?:ly)?|third(?:ly)?|after that|afterwards|"
                        r"to finish|to start)\b\s*")
@@ -102,7 +103,7 @@ _CLAUSE_START = re.compile(
     r"nudge|slide|offset|give|drown|drench|send|swing|tame|back|soften|duck|crank|pump|lift|dial|knock|warm|brighten|"
     r"darken|muffle|reverb|more|less|no|without|i|let|have|apply|set|amplify|attenuate|double|halve|bump|relocate|"
     r"reposition|want|need|tone|quieten|beef|louden|can|could|would|please|fix|clean|enhance|improve|master|"
-    r"normalize|normalise|compress|eq|mix)\b")
+    r"normalize|normalise|compress|eq|mix|spare)\b")
 
 
 def _is_clause(fragment: str) -> bool:

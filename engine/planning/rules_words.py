@@ -116,7 +116,7 @@ _STRONG_VERB = [  # a clause that starts with one of these has that operation
 ]
 _GENERIC_VERB = re.compile(
     r"^(?:make|get|have|let|give|put|move|bring|send|sit|place|set|apply|want|need|turn|push|pull|take|mix|layer|drop|"
-    r"throw|slap|stick|chuck|whack|pop|"
+    r"throw|slap|stick|chuck|whack|pop|start|starts|come in|comes in|"
     r"i want|i need|i'd like|want|can|could|leave|keep)\b\s*")
 _PRONOUNS = {"it", "them", "em", "'em", "both", "both of them", "all of them", "the two", "the pair", "him", "her", "that", "this", "those", "these", "this one", "that one", "they", "the same", "that sound",
              "this sound", "it all", "its", "their", "the one"}
