@@ -34,6 +34,7 @@ GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
     "eval": ("evaluate planners and editors", {
         "planner": ("smartdj.engine.cli.eval_planner", "exact-plan accuracy and step F1 of a planner"),
         "editor": ("smartdj.engine.cli.eval_editor", "edit quality (LSD, SI-SDR) of a diffusion checkpoint"),
+        "separation": ("smartdj.engine.cli.eval_separation", "voice SI-SDR and edit accuracy of a speech separator on mixtures"),
     }),
     "bench": ("benchmarks (medians, ratios against a baseline measured in the same run)", {
         "composer": ("smartdj.engine.bench.composer", "composer step time on a 10 s 48 kHz 5-source scene"),
@@ -44,6 +45,7 @@ GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
         "editor": ("smartdj.engine.bench.editor", "diffusion editor time per edit step"),
         "udit": ("smartdj.engine.bench.udit", "released UDiT configuration time per edit step"),
         "reaper": ("smartdj.engine.bench.reaper", "ReaScript action to first marker / last take (test double)"),
+        "separation": ("smartdj.engine.bench.separation", "real-time factor and peak memory of each installed separator"),
     }),
     "models": ("installed checkpoints: list, import, pull", {
         "list": ("smartdj.engine.cli.models_list", "show installed checkpoints and where they live"),

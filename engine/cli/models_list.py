@@ -53,6 +53,15 @@ def scan(roots: list[Path]) -> list[dict]:
 SOURCES: list[Callable[[list[Path]], list[dict]]] = [scan]
 
 
+def _separators(roots: list[Path]) -> list[dict]:
+    from smartdj.engine.cli.models_separators import rows as separator_rows
+
+    return separator_rows(roots)
+
+
+SOURCES.append(_separators)  # separator backends: licence, installed or how to install, ops on a mixture
+
+
 def rows(roots: list[Path]) -> list[dict]:
     return [row for source in SOURCES for row in source(roots)]
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("what", choices=["smartdj"], help="which release to download")
+    parser.add_argument("what", choices=["smartdj", "demucs", "sam-audio"],
+                        help="which release to download (smartdj: the released editor; demucs, sam-audio: separators)")
     parser.add_argument("--trust-pickle", action="store_true",
                         help="allow opening the downloaded pickle files to import them (pickles can run "
                              "code)")
@@ -22,6 +23,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.what != "smartdj":
+        from smartdj.engine.cli.models_separators import pull
+
+        return pull(args.what)
     from smartdj.engine.cli.models_import import default_out
     from smartdj.engine.config import hub_offline
     from smartdj.models.release.released import EDITOR_FILE, REPO_ID, VAE_FILE, ReleaseError, import_release

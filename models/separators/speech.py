@@ -37,12 +37,17 @@ class SpeechSeparator:
             raise SeparatorUnavailable(f"the speech separator needs DeepFilterNet3: {INSTALL}")
         from smartdj.models.separators.dfn3 import DFN3
 
-        self._model = DFN3(fresh_state=True)
+        self._models = [DFN3(fresh_state=True), DFN3(fresh_state=True)]  # one per channel, run in parallel
 
     def voice(self, mix: np.ndarray, sr: int) -> np.ndarray:
+        """DFN3 on each channel in its own thread (ctypes releases the GIL: two cores, half the wait)."""
+        from concurrent.futures import ThreadPoolExecutor
+
         x = as_stereo_f32(mix)
-        y = self._model.enhance(resample(x, sr, SAMPLE_RATE))
-        return resample(y, SAMPLE_RATE, sr, n_out=x.shape[1])
+        y = resample(x, sr, SAMPLE_RATE)
+        with ThreadPoolExecutor(2) as pool:
+            chans = list(pool.map(lambda c: self._models[c].enhance(y[c:c + 1]), (0, 1)))
+        return resample(np.concatenate(chans), SAMPLE_RATE, sr, n_out=x.shape[1])
 
     def separate(self, mix: np.ndarray, sr: int, target: str, progress: Progress | None = None) -> np.ndarray:
         voice = self.voice(mix, sr)
@@ -53,4 +58,5 @@ class SpeechSeparator:
         return voice
 
     def close(self) -> None:
-        self._model.close()
+        for m in self._models:
+            m.close()

@@ -118,3 +118,35 @@ def test_demucs_without_weights_names_the_pull_command(tmp_path):
     if music.package_installed():
         with pytest.raises(base.SeparatorUnavailable, match="smartdj models pull demucs"):
             music.MusicSeparator(tmp_path)
+
+
+def test_eval_measures_an_exact_separation_exactly():
+    """With the true voice as the separation, the eval's measurements read back exactly what was asked."""
+    from smartdj.engine.cli import eval_separation as ev
+
+    class Truth:
+        def separate(self, mix, sr, target, progress=None):
+            return voice.copy()
+
+    rng = np.random.default_rng(3)
+    mono = (0.2 * rng.standard_normal((1, 24000))).astype(np.float32)
+    voice, background = ev._mixture(np.vstack([mono, mono]), (0.1 * rng.standard_normal((2, 7000))).astype(np.float32), 0.0)
+    row = ev._one(Truth(), voice, background)
+    assert row["voice_si_sdr"] > 80 and abs(row["mix_voice_si_sdr"]) < 0.5
+    assert abs(row["volume +6 voice_db"] - 6.0) < 1e-3 and abs(row["volume +6 background_db"]) < 1e-3
+    assert abs(row["volume -6 voice_db"] + 6.0) < 1e-3
+    assert row["left itd_ms"] == pytest.approx(1000 * 28 / 48000) and row["left ild_db"] == pytest.approx(20 * np.log10(0.6), abs=0.01)
+
+
+def test_models_list_shows_separators_with_licence_and_what_works_on_a_mixture():
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "smartdj.engine.cli.main", "models", "list", "--json"],
+                         capture_output=True, text=True, timeout=120)
+    rows = {r["name"]: r for r in json.loads(out.stdout)["models"] if r["kind"] == "separator"}
+    assert rows["dfn3"]["installed"] and "MIT" in rows["dfn3"]["licence"] and "remove" in rows["dfn3"]["mixture_ops"]
+    assert "SAM Licence" in rows["sam-audio"]["licence"]
+    if not rows["sam-audio"]["installed"]:
+        assert "smartdj models pull sam-audio" in rows["sam-audio"]["install"] and not rows["sam-audio"]["mixture_ops"]
