@@ -193,7 +193,7 @@ def progress_text(run, fraction):
 
 def _check_queue(ctx, runs):
     """Ask the engine how many jobs are ahead of ours while ours wait; say it in the status line."""
-    waiting = [r for r in runs if r.active and r.follower.state == rc.protocol.QUEUED]
+    waiting = [r for r in runs if r.active and not r.current and r.follower.state == rc.protocol.QUEUED]
     call = ctx.queue_call
     if call is not None and call.check() != "waiting":
         ctx.queue_call = None

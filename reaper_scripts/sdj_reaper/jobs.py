@@ -151,8 +151,6 @@ def submit(ctx, entries, instruction, kind, mode="plan+execute", plan=None, scen
             register_job(job, rec)
         run = Run(ctx, job, rec)
         run.record = record
-        if isinstance(reply.get("ahead"), int):
-            run.ahead = reply["ahead"]
         run.items = {e["wire"]["id"]: e["item"] for e in chunk}
         runs.append(run)
     return runs

@@ -19,8 +19,7 @@ from .settings import SECTION, UserError, pset
 from .ui import box
 
 MAX_FIELDS = 16  # GetUserInputs' limit
-SPARE = 2  # empty fields to add steps
-MAX_STEPS = MAX_FIELDS - SPARE - 1  # one field is the order
+SPARE = 2  # empty fields to add steps (fewer when the plan is long; one field is the order)
 ORDER_CAPTION = "Order (e.g. 3 1 2; empty = as listed)"
 
 
@@ -66,11 +65,15 @@ def check_steps(texts):
 
 def _dialog(title, texts):
     """One pass of the dialog: ``(fields, order)`` or None when cancelled."""
-    texts = list(texts)[:MAX_STEPS]
-    n = len(texts) + SPARE + 1
-    captions = [f"Step {k + 1}" for k in range(len(texts))] + ["Add a step"] * SPARE + [ORDER_CAPTION]
+    texts = list(texts)
+    if len(texts) > MAX_FIELDS - 1:
+        raise UserError(f"The plan has {len(texts)} steps; REAPER's dialog holds {MAX_FIELDS - 1}. Split the "
+                        "instruction into shorter ones.")
+    spare = min(SPARE, MAX_FIELDS - 1 - len(texts))
+    n = len(texts) + spare + 1
+    captions = [f"Step {k + 1}" for k in range(len(texts))] + ["Add a step"] * spare + [ORDER_CAPTION]
     r = RPR_GetUserInputs(title[:100], n, ",".join(captions) + ",extrawidth=520,separator=\n",
-                          "\n".join(texts + [""] * (SPARE + 1)), 16384)
+                          "\n".join(texts + [""] * (spare + 1)), 16384)
     if not r[0]:
         return None
     values = (r[4].split("\n") + [""] * n)[:n]
