@@ -31,8 +31,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--plan-only", action="store_true", help="plan, print the plan, render nothing")
     p.add_argument("--planner", default="rules", help="rules | alm | llm (default rules)")
     p.add_argument("--executor", default="auto",
-                   help=f"auto | composer | diffusion (default auto). Timbres: the composer renders all "
+                   help=f"auto | composer | separation | diffusion (default auto). Timbres: the composer renders all "
                         f"({', '.join(QUALITIES)}); the diffusion editor only {', '.join(SMARTDJ_QUALITIES)}")
+    p.add_argument("--separator", help="separator for sounds inside a single item: dfn3 | demucs | sam-audio | "
+                   "smartdj-extract, or speech | music | text (default: routed by the target)")
     p.add_argument("--checkpoint", help="diffusion checkpoint folder or installed name")
     p.add_argument("--seed", type=int)
     p.add_argument("--steps", type=int, help="diffusion sampling steps")
@@ -120,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
         print("smartdj edit: --out-dir is required (or --plan-only)", file=sys.stderr)
         return EXIT_USAGE
     options = {"planner": args.planner, "executor": args.executor, "seed": args.seed, "steps": args.steps,
-               "guidance": args.guidance, "checkpoint": args.checkpoint, "downmix": args.downmix or None}
+               "guidance": args.guidance, "checkpoint": args.checkpoint, "downmix": args.downmix or None,
+               "separator": args.separator}
     options = {k: v for k, v in options.items() if v is not None}
     if args.local:
         client, endpoint = LocalEngine(), "in-process"
