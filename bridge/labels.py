@@ -138,10 +138,10 @@ def ground(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]
     return None if cover[0][0] == cover[1][0] else cover[0][1]
 
 
-def _ground_strict(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> str | None:
+def _strict_scores(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> list[tuple]:
     want = [stem(w) for w in words(name) if w not in GENERIC]
     if not want:
-        return None
+        return []
     raw = {stem(w): w for w in words(name)}
     scored = []
     for label in labels:
@@ -150,9 +150,17 @@ def _ground_strict(name: str, labels: Sequence[str], aliases: Mapping[str, Seque
         if all(cover):
             lead = int(bool(lw & {"lead", "main"}))  # "the vocal" is the lead vocal when there are backing vocals
             scored.append((sum(cover), -len(lw - set(want)), lead, label))
-    if not scored:
-        return None
-    scored.sort(reverse=True)
-    if len(scored) > 1 and scored[0][:3] == scored[1][:3]:
+    return sorted(scored, reverse=True)
+
+
+def _ground_strict(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> str | None:
+    scored = _strict_scores(name, labels, aliases)
+    if not scored or (len(scored) > 1 and scored[0][:3] == scored[1][:3]):
         return None  # "the guitar" with an acoustic and an electric guitar: ask, never guess
     return scored[0][3]
+
+
+def candidates(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+    """The labels ``name`` could equally mean when it names no one label ("guitar": acoustic or electric)."""
+    scored = _strict_scores(name, labels, aliases or {})
+    return [s[3] for s in scored if s[:3] == scored[0][:3]] if scored else []

@@ -11,7 +11,7 @@ synthesized dataset folder (manifest.jsonl). Metrics:
 - ``grounding_accuracy``: of predicted steps paired with an expected step of the same operation,
   the fraction with the expected target;
 - ``refusal_recall`` (also ``refusal_accuracy``): of examples that should be refused, the fraction
-  the planner refused; ``refusal_precision``: of its refusals, the fraction that should be refused;
+  the planner refused or held as unsure (an unsure plan is shown for confirmation, never run); ``refusal_precision``: of its refusals, the fraction that should be refused;
   ``false_refusals``: plannable examples it refused; ``failures``: any example it got wrong or
   crashed on (``crashes`` counts exceptions other than PlanningError);
 - ``harmful``: plans that would run (not refused, not marked unsure) and differ from every intended
@@ -251,14 +251,14 @@ def score(outcomes: Iterable[Outcome]) -> Metrics:
         who = "crashed" if o.crashed else (o.planner or "rules") if o.steps is not None else "refused"
         m.planned_by[who] += 1
         m.exact_by[who] += int(o.exact)
-        m.refused += int(o.steps is None and not o.crashed)
+        m.refused += int((o.steps is None or o.unsure) and not o.crashed)
         m.harmful += int(o.harmful)
         m.unsure += int(o.unsure)
         m.unsure_right += int(o.unsure_right)
         gold = o.example.steps
         if gold is None:
             m.refusable += 1
-            if o.steps is None and not o.crashed:
+            if (o.steps is None or o.unsure) and not o.crashed:  # an unsure plan is held, not run
                 m.refused_ok += 1
         else:
             m.plannable += 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from smartdj.bridge import labels as lab
 from smartdj.bridge.language import EditError, Step, split_targets
 from smartdj.bridge.plan_check import check_plan
 from smartdj.engine.planning import grounding
@@ -69,6 +70,34 @@ _PERSON = re.compile(r"\b(?:chef|host|guest|narrator|bride|groom|singer|vocals?|
                      r"soprano|alto|tenor|dialogue|actor|actress|talking|speaking|speech)\b")
 
 
+class _Ambiguous(PlanningError):
+    """A name that fits two or three labels equally ("the guitar": acoustic or electric)."""
+
+    def __init__(self, name: str, labels: list[str], raw: str):
+        super().__init__(f'"{name}" (in "{raw.strip()}") could be ' + " or ".join(labels) + "; say which one")
+        self.name, self.labels = name, labels
+
+
+def _fold_placement(steps: list[Step]) -> list[Step]:
+    """'add rain in the background and put it on the left': one add placed on the left, not an add and a move."""
+    out: list[Step] = []
+    for step in steps:
+        add = next((i for i, s in enumerate(out) if s.op == "add" and s.target == step.target), None)
+        if step.op == "direction" and step.at is None and add is not None:
+            out[add] = dataclasses.replace(out[add], to=step.to)
+            continue
+        out.append(step)
+    return out
+
+
+def _complaint_subject(raw: str, error: str, n_clauses: int) -> str | None:
+    """The sound a complaint names ("the hats are annoying"), when it is one clause among others; else None."""
+    if n_clauses < 2 or not error.startswith("could not understand"):
+        return None
+    m = re.match(r"^(.+?)\s+(?:is|are|'s|feels?|sounds?|seems?|keeps?|gets?|getting|needs?|was|were)\b", raw)
+    return m.group(1) if m else None
+
+
 def _person(previous: list[str], mentioned: list[str], target: str) -> list[str]:
     """'him' / 'her' refer to the last person named, not to the last sound ("get rid of the fan and bring him up")."""
     words = set(target.split())
@@ -111,17 +140,19 @@ class RulePlanner:
             tags.append("respelled: " + ", ".join(f"{a}->{b}" for a, b in fixes))
         text, placeholders = protect(text, labels)
         try:
-            pre.refuse_unsupported(text)
-            text = pre.slang(pre.negations(pre.musical_time(text)))
-            text = pre.shorthand(pre.header(pre.everything_but(text, bool(labels))))
-            try:
-                steps = self._plan(rewrite(text), placeholders, labels)
-            except PlanningError as first:
-                fixed, fixes = _respell(text)  # only when the words as typed made no sense
-                if not fixes or not str(first).startswith("could not understand"):
-                    raise
-                steps = self._plan(rewrite(fixed), placeholders, labels)
-                tags.append("respelled: " + ", ".join(f"{a}->{b}" for a, b in fixes))
+            steps = self._read_all(text, placeholders, labels, tags, {})
+        except _Ambiguous as amb:  # "turn the guitar down" with two guitars: both readings, for the user to pick
+            readings = []
+            for label in amb.labels:
+                try:
+                    readings.append(self._finish(self._read_all(text, placeholders, labels, [], {amb.name: label}),
+                                                 instruction, labels))
+                except PlanningError:
+                    continue
+            if len(readings) < 2:
+                raise PlanningError(str(amb)) from None
+            tags.append(f'unsure: "{amb.name}" could be ' + " or ".join(amb.labels))
+            return PlanResult(steps=readings[0], planner=self.name, tags=tags, unsure=True, alternatives=readings)
         except PlanningError as e:
             msg = str(e)
             if len(_split(text)) == 1 and msg.startswith("could not understand"):
@@ -129,13 +160,32 @@ class RulePlanner:
             for token, label in placeholders.items():
                 msg = msg.replace(token, label)
             raise PlanningError(msg) from None
+        return PlanResult(steps=self._finish(steps, instruction, labels), planner=self.name, tags=tags)
+
+    @staticmethod
+    def _finish(steps: list[Step], instruction: str, labels: list[str] | None) -> list[Step]:
         steps = [dataclasses.replace(s, target=_as_written(s.target, instruction)) if s.op == "add" else s
                  for s in steps]
+        steps = _fold_placement(steps)
         try:  # the user's order: a later step may edit a sound an earlier one added
-            steps = check_plan(steps, labels, max_steps=MAX_RULE_STEPS)
+            return check_plan(steps, labels, max_steps=MAX_RULE_STEPS)
         except EditError as e:
             raise PlanningError(f"{e}: {HELP}") from None
-        return PlanResult(steps=steps, planner=self.name, tags=tags)
+
+    def _read_all(self, text: str, placeholders: dict[str, str], labels: list[str] | None, tags: list[str],
+                  forced: dict[str, str]) -> list[Step]:
+        pre.refuse_unsupported(text)
+        text = pre.slang(pre.negations(pre.musical_time(text)))
+        text = pre.shorthand(pre.header(pre.everything_but(text, bool(labels))))
+        try:
+            return self._plan(rewrite(text), placeholders, labels, forced)
+        except PlanningError as first:
+            fixed, fixes = _respell(text)  # only when the words as typed made no sense
+            if not fixes or not str(first).startswith("could not understand"):
+                raise
+            steps = self._plan(rewrite(fixed), placeholders, labels, forced)
+            tags.append("respelled: " + ", ".join(f"{a}->{b}" for a, b in fixes))
+            return steps
 
     def _clauses(self, text: str) -> list[str]:
         clauses: list[str] = []
@@ -155,7 +205,8 @@ class RulePlanner:
                 clauses[-1] = f"{clauses[-1]} and {frag}"
         return clauses
 
-    def _plan(self, text: str, placeholders: dict[str, str], labels: list[str] | None) -> list[Step]:
+    def _plan(self, text: str, placeholders: dict[str, str], labels: list[str] | None,
+              forced: dict[str, str]) -> list[Step]:
         clauses = self._clauses(text)
         if not clauses:
             raise PlanningError(f"empty instruction: {HELP}")
@@ -170,21 +221,34 @@ class RulePlanner:
                 c = _Clause(text=raw, target_text=re.sub(r"^(?:leave|keep|spare)\b|\b(?:is|are|sounds?|'s|seems?) .*$",
                                                          "", raw))
                 try:
-                    previous = [self._ground(n, c, raw, labels) for n in self._targets(c, raw, placeholders, [], labels)]
+                    previous = [self._ground(n, c, raw, labels, forced) for n in self._targets(c, raw, placeholders, [], labels)]
                 except PlanningError as e:
                     if spared:
                         raise PlanningError(f"the sound to leave out is not in the mix: {e}") from None
                     continue
                 mentioned.extend(previous)
                 continue
-            clause = read(raw)
+            try:
+                clause = read(raw)
+            except PlanningError as e:
+                subject = _complaint_subject(raw, str(e), len(clauses))
+                if subject is None:
+                    raise
+                c = _Clause(text=raw, target_text=subject)  # "the hats are annoying, mute em": names the hats
+                try:
+                    previous = [self._ground(n, c, raw, labels, forced)
+                                for n in self._targets(c, raw, placeholders, [], labels)]
+                    mentioned.extend(previous)
+                except PlanningError:
+                    pass
+                continue
             names = self._targets(clause, raw, placeholders, _person(previous, mentioned, clause.target_text), labels)
             if names == ["<rest>"]:
                 pending_rest.append((clause, raw))
                 steps.append(None)  # filled in once every named sound is known
                 continue
             try:
-                grounded = [n if n in added else self._ground(n, clause, raw, labels) for n in names]
+                grounded = [n if n in added else self._ground(n, clause, raw, labels, forced) for n in names]
             except PlanningError:
                 # "put some thunder on the left": a sound that is not there yet, placed = added
                 placed = re.match(r"(?:some|a|an|another)\b", clause.target_text.strip()) or re.match(
@@ -255,14 +319,19 @@ class RulePlanner:
             raise PlanningError(f'could not tell which sound "{raw.strip()}" is about: name the sound')
         return names
 
-    def _ground(self, name: str, c: _Clause, raw: str, labels: list[str] | None) -> str:
+    def _ground(self, name: str, c: _Clause, raw: str, labels: list[str] | None, forced: dict[str, str]) -> str:
         if c.op == "add" or not labels:
             return name
         if name in labels:
             return name
         if name in _PRONOUNS:
             return name
+        if name in forced:
+            return forced[name]
         found = grounding.ground(name, labels, embeddings=self.embeddings, strict=True)
+        tied = lab.candidates(name, labels, grounding.ALIASES) if found is None else []
+        if 2 <= len(tied) <= 3 and not forced:
+            raise _Ambiguous(name, tied, raw)
         if found is None:
             raise PlanningError(f'no source matches "{name}" (in "{raw.strip()}"); the sources are: '
                                 + "; ".join(labels))

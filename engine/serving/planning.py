@@ -51,5 +51,9 @@ def plan_unit(spec: dict, unit: Unit, planner_named: Callable[[str], object]) ->
             raise ExecError("plan_failed", f"could not plan {what}: {e2}", item=unit.id) from None
     if not result.steps:
         raise ExecError("plan_failed", "the planner found nothing to do in the instruction", item=unit.id)
-    return {"steps": list(result.steps), "planner": result.planner, "fallback": result.fallback,
-            "tags": list(result.tags or [])}
+    out = {"steps": list(result.steps), "planner": result.planner, "fallback": result.fallback,
+           "tags": list(result.tags or [])}
+    if getattr(result, "unsure", False):  # two readings: shown for confirmation, never executed unasked
+        out["unsure"] = True
+        out["alternatives"] = [[s.to_json() for s in alt] for alt in result.alternatives]
+    return out

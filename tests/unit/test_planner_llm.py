@@ -65,10 +65,10 @@ def test_valid_reply_is_planned_by_llm(server, monkeypatch):
     planner = get_planner("llm", url=server.url, model="test-model")
     result = planner.plan("lose the rain, add a cow on the left, and the dog louder", labels=LABELS)
     assert result.planner == "llm" and result.fallback is None
-    # adds go last, texts canonical
+    # the user's order kept (a later step may edit an added sound), texts canonical
     assert [s.text for s in result.steps] == ["remove the sound of rain falling",
-                                              "turn up the volume of dog barking by 6 dB",
-                                              "add the sound of cow mooing at the left with -3 dB"]
+                                              "add the sound of cow mooing at the left with -3 dB",
+                                              "turn up the volume of dog barking by 6 dB"]
     req = server.requests[-1]
     assert req["auth"] == "Bearer secret-key"
     assert req["body"]["model"] == "test-model"

@@ -1,0 +1,133 @@
+"""Planner safety: the blind regression set with zero harmful plans, the issue's wrong plans, order, unsure plans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from smartdj.bridge import labels as lab
+from smartdj.bridge.language import EditError, Step, parse_step
+from smartdj.bridge.plan_check import check_plan
+from smartdj.engine.evaluation.gold import gold_step, harmful, plan_matches
+from smartdj.engine.evaluation.planner import evaluate, load_examples
+from smartdj.engine.planning.base import PlanningError
+from smartdj.engine.planning.rules import RulePlanner
+
+ROOT = Path(__file__).resolve().parents[2]
+REGRESSION = ROOT / "tests" / "data" / "planner_regression.jsonl"
+BAND = ["piano", "lead vocal", "drum kit", "guitar", "violin", "dog barking"]
+
+
+@pytest.fixture(scope="module")
+def planner() -> RulePlanner:
+    return RulePlanner()
+
+
+def texts(result) -> list[str]:
+    return [s.text for s in result.steps]
+
+
+def test_blind_regression_set_has_no_harmful_plan(planner):
+    examples = load_examples(REGRESSION)
+    assert len(examples) >= 50
+    summary = evaluate(planner, examples).summary()
+    print(f"\nregression set: exact {summary['exact_plan_accuracy']}, refusal recall {summary['refusal_recall']}, "
+          f"harmful {summary['harmful']}")
+    assert summary["harmful"] == 0 and summary["crashes"] == 0, summary
+    assert summary["refusal_recall"] >= 0.9, summary
+
+
+@pytest.mark.parametrize("instruction, expected", [
+    ("turn the piano dwon 3 dB", ["turn down the volume of piano by 3 dB"]),  # a typo never flips the sign
+    ("make the guitar less bright", ["change the timbre of the sound of guitar to be more dark"]),
+    ("turn everything except the violin down 10 dB",
+     [f"turn down the volume of {x} by 10 dB" for x in BAND if x != "violin"]),
+    ("add rain in the background and put it on the left", ["add the sound of rain at the left with -12 dB"]),
+    ("add rain in the background, then make it warmer",  # the user's order: the timbre step edits the added rain
+     ["add the sound of rain at the front with -12 dB", "change the timbre of the sound of rain to be more warm"]),
+    ("don't touch the vocal, just turn the piano down 3", ["turn down the volume of piano by 3 dB"]),
+    ("piano: +2, a touch of verb", ["turn up the volume of piano by 2 dB", "reverb the sound of piano with reverb level 3"]),
+    ("move the violin one beat later at 120 bpm", ["shift the sound of violin by 0.5 seconds"]),
+])
+def test_the_issues_wrong_plans_now_plan_right(planner, instruction, expected):
+    assert texts(planner.plan(instruction, BAND)) == expected
+
+
+@pytest.mark.parametrize("instruction, part", [
+    ("turn down the trumpet", 'no source matches "trumpet"'),  # absent: never the nearest label
+    ("more reverb on the backing vocals", 'no source matches "backing vocals"'),
+    ("cut the dog between 3 and 5 seconds", "time ranges"),  # refused, never dropped
+    ("turn the vocal down in the chorus", "time ranges"),
+    ("move the piano 2 beats later", "say the tempo"),
+    ("turn the piano 3 db", "up or down"),  # a sign would be a guess
+    ("turn the piano up and down", "opposite changes"),
+    ("nudge the drum kit back 20ms", "earlier or later"),
+    ("all of it down 3 except the saxophone", "not in the mix"),
+    ("turn the piano lfet and rihgt", "opposite changes"),
+])
+def test_unsafe_requests_are_refused_naming_the_part(planner, instruction, part):
+    with pytest.raises(PlanningError, match=part):
+        planner.plan(instruction, BAND)
+
+
+def test_a_typo_as_near_to_a_word_as_to_another_is_refused():
+    from smartdj.engine.planning.rules_pre import respell
+
+    fixed, fixes = respell("pan the piano rihgt", keep=set())
+    assert fixed == "pan the piano right" and fixes == [("rihgt", "right")]
+    with pytest.raises(PlanningError, match="could be"):
+        respell("make the piano louer", keep=set())  # louder or lower: one edit from two opposite words
+
+
+def test_two_equal_readings_come_back_unsure_and_are_never_executed_unasked(planner):
+    r = planner.plan("turn the guitar down 3", ["acoustic guitar", "electric guitar", "lead vocal"])
+    assert r.unsure and len(r.alternatives) == 2
+    assert {a[0].target for a in r.alternatives} == {"acoustic guitar", "electric guitar"}
+    out = r.to_json()
+    assert out["unsure"] is True and out["alternatives"][0][0]["op"] == "volume"
+    assert "unsure" not in planner.plan("turn the piano down 3", BAND).to_json()
+
+
+def test_whole_item_edit_on_a_take_named_after_its_file(planner):
+    from smartdj.engine.compose.mixture import apply_to_mixture, supports
+
+    steps = planner.plan("turn it down 6 dB", ["mix20.wav"]).steps
+    assert [s.text for s in steps] == ["turn down the volume of mix20.wav by 6 dB"]
+    assert supports(steps[0], "mix20.wav")
+    assert supports(parse_step("turn down the volume of mix20 wav by 6 dB"), "mix20.wav")  # punctuation aside
+    audio = np.full((2, 2400), 0.5, dtype=np.float32)
+    out = apply_to_mixture(audio, 24000, steps[0], item_label="mix20.wav")
+    assert np.allclose(out, 0.5 * 10 ** (-6 / 20), atol=1e-4)
+
+
+def test_one_label_matcher():
+    assert lab.same("Mix20.WAV", "mix20 wav") and not lab.same("dog", "dogs")
+    assert lab.find("dog", ["dog barking", "cat", "dog growling"]) == [0, 2]
+    assert lab.find("Car Horn", ["car horn", "horn"]) == [0]
+    assert lab.ground("hats", ["kick", "hi-hat"], {"hats": ("hat",)}, strict=True) == "hi-hat"
+    assert lab.ground("backing vocals", ["lead vocal", "piano"], strict=True) is None
+    assert lab.ground("guitar", ["acoustic guitar", "electric guitar"], strict=True) is None
+    assert lab.candidates("guitar", ["acoustic guitar", "electric guitar", "piano"]) == ["electric guitar",
+                                                                                        "acoustic guitar"]
+
+
+def test_plan_check_keeps_order_and_accepts_edits_of_added_sounds():
+    add = Step(op="add", target="rain", to="front", db=-12)
+    warm = Step(op="timbre", target="rain", quality="warm")
+    assert check_plan([add, warm], ["piano"]) == [add, warm]
+    with pytest.raises(EditError, match="not one of the labels"):
+        check_plan([warm, add], ["piano"])  # edited before it exists
+    assert check_plan([Step(op="remove", target="Mix20.WAV")], ["mix20.wav", "rain"])
+
+
+def test_gold_ranges_alternatives_and_harm():
+    want = [gold_step("turn down the volume of piano by {2-4} dB")]
+    assert want[0].lo == -4 and want[0].hi == -2
+    assert plan_matches([parse_step("turn down the volume of piano by 3 dB")], want)
+    assert not plan_matches([parse_step("turn down the volume of piano by 6 dB")], want)
+    assert harmful([parse_step("turn up the volume of piano by 3 dB")], [want])  # the sign differs
+    add = [gold_step("add the sound of thunder at the right with {-20--6} dB")]
+    assert plan_matches([parse_step("add the sound of far-off thunder at the right with -12 dB")], add)
+    assert harmful([parse_step("remove the sound of piano")], None)  # should have been refused
+    assert not harmful([], None)
