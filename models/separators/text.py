@@ -95,6 +95,8 @@ class ReleasedExtractSeparator:
 
     def separate(self, mix: np.ndarray, sr: int, target: str, progress: Progress | None = None) -> np.ndarray:
         x = as_stereo_f32(mix)
-        out = self.pipe.edit(x, sr, f"extract the sound of {target}", seed=self.seed, progress=progress)
+        rate = int(self.pipe.sample_rate)  # the editor runs at its own rate: there and back
+        out = self.pipe.edit(resample(x, sr, rate), rate, f"extract the sound of {target}", seed=self.seed,
+                             progress=progress)
         y = np.asarray(getattr(out, "audio", out), dtype=np.float32)
-        return resample(y, sr, sr, n_out=x.shape[1])
+        return resample(y, rate, sr, n_out=x.shape[1])

@@ -150,3 +150,26 @@ def test_models_list_shows_separators_with_licence_and_what_works_on_a_mixture()
     assert "SAM Licence" in rows["sam-audio"]["licence"]
     if not rows["sam-audio"]["installed"]:
         assert "smartdj models pull sam-audio" in rows["sam-audio"]["install"] and not rows["sam-audio"]["mixture_ops"]
+
+
+def test_released_editor_extract_as_a_text_separator_on_a_tiny_random_checkpoint(tmp_path):
+    pytest.importorskip("torch")
+    from smartdj.engine.compose.mixture import apply_whole
+    from smartdj.models.configs import editor_config
+    from smartdj.models.pipelines.edit import EditPipeline
+    from smartdj.models.separators.text import ReleasedExtractSeparator
+
+    EditPipeline.from_config(editor_config("tiny"), device="cpu", seed=1).save(tmp_path / "ck", {"source": "test"})
+    options = {"separator": "smartdj-extract", "checkpoint": str(tmp_path / "ck"), "seed": 3}
+    sr = 24000
+    mix = (0.1 * np.random.default_rng(2).standard_normal((2, sr))).astype(np.float32)
+    t = ReleasedExtractSeparator(tmp_path / "ck", seed=3).separate(mix, sr, "dog barking")
+    assert t.shape == mix.shape and t.dtype == np.float32 and np.isfinite(t).all()
+    ex = SeparationExecutor("interview", None, options, Settings())
+    step = parse_step("turn down the volume of dog barking by 6 dB")
+    ex.check([step], "item")
+    out = ex.step(mix, sr, step, lambda f: None, lambda: False)
+    assert ex.step_info == {"separator": "smartdj-extract"}
+    assert np.array_equal(out, (mix - t) + apply_whole(t, sr, step))  # same seed, same target; exact mix-back
+    # not chosen: auto never routes to the approximate editor when deciding between executors
+    assert not SeparationExecutor.serves([step], {"checkpoint": str(tmp_path / "ck")}, Settings())
