@@ -45,6 +45,8 @@ GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
         "editor": ("smartdj.engine.bench.editor", "diffusion editor time per edit step"),
         "udit": ("smartdj.engine.bench.udit", "released UDiT configuration time per edit step"),
         "reaper": ("smartdj.engine.bench.reaper", "ReaScript action to first marker / last take (test double)"),
+        "fuzz": ("smartdj.engine.bench.fuzz", "hostile requests on both transports: crashes, internal replies, memory"),
+        "load": ("smartdj.engine.bench.load", "20x10 ZeroMQ and 5x5 OSC clients: nothing lost, order, p50/p95, peak RSS"),
         "separation": ("smartdj.engine.bench.separation", "real-time factor and peak memory of each installed separator"),
     }),
     "models": ("installed checkpoints: list, import, pull", {
