@@ -306,3 +306,44 @@ def test_cache_budget_follows_the_machine(monkeypatch):
     monkeypatch.setenv("SMARTDJ_CACHE_MB", "64")
     assert cache_budget_bytes() == 64 << 20
 
+
+
+def test_a_non_finite_render_is_an_error_and_writes_nothing(tmp_path):
+    from smartdj.bridge.language import parse_step
+    from smartdj.engine.config import load_settings
+    from smartdj.engine.execution.executors import ExecError
+    from smartdj.engine.serving.runner import JobRunner
+    from smartdj.engine.serving.units import ItemUnit
+
+    store = Store(tmp_path / "state")
+    runner = JobRunner(store, load_settings({"state_dir": str(tmp_path / "state")}, env={}), None, lambda n: None,
+                       lambda job: False, lambda: False)
+    audio = np.zeros((2, 100), dtype=np.float32)
+    audio[0, 5] = np.inf
+    unit = ItemUnit(id="a", label="rain", audio=audio, sr=16000)
+    with pytest.raises(ExecError) as e:
+        runner._write("job1", {"out_dir": str(tmp_path / "out")}, unit, 1, 1, parse_step("turn down the volume of rain by 3 dB"), audio)
+    assert e.value.code == "edit_failed" and "infinite" in e.value.message
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").rglob("*.wav"))
+    store.close()
+
+
+def test_status_reports_a_worker_that_died(tmp_path):
+    from smartdj.engine.config import load_settings
+    from smartdj.engine.serving.daemon import Engine
+
+    engine = Engine(load_settings({"state_dir": str(tmp_path / "state")}, env={}))
+    try:
+        def boom(job: str) -> None:
+            raise SystemExit("simulated fault in the worker loop itself")
+        engine.jobs._run_one = boom
+        engine.jobs.start(resume=False)
+        engine.jobs.submit(P.check_submit({"items": [{"path": "/x.wav"}], "instruction": "x", "mode": "plan"}))
+        for _ in range(200):
+            if engine.info()["worker"] == "dead":
+                break
+            time.sleep(0.01)
+        info = engine.info()
+        assert info["worker"] == "dead" and "simulated fault" in info["error"], info
+    finally:
+        engine.close()
