@@ -48,6 +48,7 @@ GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
         "fuzz": ("smartdj.engine.bench.fuzz", "hostile requests on both transports: crashes, internal replies, memory"),
         "load": ("smartdj.engine.bench.load", "20x10 ZeroMQ and 5x5 OSC clients: nothing lost, order, p50/p95, peak RSS"),
         "separation": ("smartdj.engine.bench.separation", "real-time factor and peak memory of each installed separator"),
+        "planner": ("smartdj.engine.bench.planner", "cold-start plan time and RSS, engine plan-job time, beside python -c pass"),
     }),
     "models": ("installed checkpoints: list, import, pull", {
         "list": ("smartdj.engine.cli.models_list", "show installed checkpoints and where they live"),

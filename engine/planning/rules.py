@@ -128,6 +128,14 @@ class RulePlanner:
     def __init__(self, embeddings: bool = False, **_ignored: object):
         self.embeddings = embeddings
 
+    def warm(self) -> None:
+        """Compile the patterns and read the word list now (the engine calls this in the background)."""
+        for text in ("turn the piano dwon 3 db", "kick +2, snare out", "add rain far off, then make it warmer"):
+            try:
+                self.plan(text, ["piano", "kick", "snare"])
+            except PlanningError:
+                pass
+
     # -- public ---------------------------------------------------------------------------------
     def plan(self, instruction: str, labels: list[str] | None = None, audio: object = None) -> PlanResult:
         if not isinstance(instruction, str) or not instruction.strip():

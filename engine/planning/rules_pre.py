@@ -102,17 +102,16 @@ def respell(text: str, keep: set[str], extra: set[str] = frozenset()) -> tuple[s
     ``keep``: words never changed (the planner's own vocabulary); ``extra``: more words a typo may
     be (the words of the labels, so "guitr" grounds to "bass guitar").
     """
-    real = english_words()
     vocab = [*_VOCAB, "up", *sorted(w for w in extra if len(w) >= 5)]
     fixes: list[tuple[str, str]] = []
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
-        if (len(word) < 4 and not (2 <= len(word) <= 3 and word not in real and _osa(word, "up") <= 1 or word == "dwn")) \
-                or word in keep or word in extra or word in real or word.startswith("zzlabel"):
+        if (len(word) < 4 and not (2 <= len(word) <= 3 and _osa(word, "up") <= 1 or word == "dwn")) \
+                or word in keep or word in extra or word.startswith("zzlabel"):
             return word
         near = sorted({v for v in vocab if _osa(word, v) <= 1})
-        if not near:
+        if not near or word in english_words():  # a real word is not a typo (read only when a word is close)
             return word
         if len(near) > 1:
             raise PlanningError(f'"{word}": could be {" or ".join(repr(n) for n in near)}; please retype it')

@@ -74,7 +74,7 @@ class JobManager:
             try:
                 import smartdj.engine.compose.composer  # noqa: F401
                 import smartdj.engine.compose.mixture  # noqa: F401
-                self._planner("rules")
+                getattr(self._planner("rules"), "warm", lambda: None)()  # compile the rule planner's patterns
             except Exception as e:  # missing parts are reported when a job needs them
                 log.debug("warm-up: %s", e)
         threading.Thread(target=work, name="smartdj-warmup", daemon=True).start()
