@@ -70,7 +70,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"{row:<{width}}  " + "  ".join(f"{_fmt(results[n][row]):>10}" for n in names))
     for n in names:
         by, ok = results[n]["planned_by"], results[n]["exact_by"]
-        print(f"{n}: planned by " + ", ".join(f"{who} {k} ({ok.get(who, 0)} right)" for who, k in sorted(by.items())))
+        said = [f"refused {k} ({ok.get(who, 0)} rightly)" if who == "refused" else
+                f"planned by {who} {k} ({ok.get(who, 0)} right)" for who, k in sorted(by.items())]
+        print(f"{n}: " + ", ".join(said))
     for n in names:
         if results[n]["fallback"]:
             print(f"note: {n}: {results[n]['fallback']}")

@@ -305,12 +305,21 @@ def design_refusal(labels_in_scene: Iterable, pool_labels: Iterable[str],
 
 
 def check_plan(labels_in_scene: Iterable, pool_labels: Iterable[str], steps: Sequence[Step]) -> list[str]:
-    """SmartDJ's planner constraints that ``steps`` break (empty when it keeps them all)."""
-    from smartdj.bridge.language import split_targets
+    """SmartDJ's planner constraints that ``steps`` break (empty when it keeps them all).
+
+    The shared plan check (``smartdj.bridge.plan_check``, the one every planner's output passes) first,
+    then the designer's own, stricter rules (2-4 steps, adds from the pool, one source always kept).
+    """
+    from smartdj.bridge.language import EditError, split_targets
+    from smartdj.bridge.plan_check import check_plan as shared_check
 
     sources = [lab for lab, _ in _norm(labels_in_scene)]
     pool = set(pool_labels)
     problems = []
+    try:
+        shared_check(list(steps), sources)
+    except EditError as e:
+        problems.append(f"plan check: {e}")
     if not 2 <= len(steps) <= 4:
         problems.append(f"{len(steps)} steps (want 2-4)")
     if sum(s.op == "add" for s in steps) > 2:
