@@ -5,8 +5,10 @@
 the newest one installed under ``models_dir()``). Zero-shot tags (real CLAP weights only) are chosen
 among the scene's labels, then the labels of ``tag_labels`` (a file the user names: a CSV with a
 ``label`` column or one label a line) or else of the bundled clips' manifest, then common events.
-The model hears the mix at its encoder's rate: this adapter downmixes and resamples it. Planning: the LM decodes freely (greedy or beam); every line must parse with
-``edits.parse_step`` and, when labels are known, name them exactly. A bad output is re-decoded
+The model hears the mix at its encoder's rate: this adapter downmixes and resamples it.
+
+Planning: the LM decodes freely (greedy or beam); every line must parse with
+``smartdj.bridge.language.parse_step`` and, when labels are known, name them exactly. A bad output is re-decoded
 under a grammar of the templates (a logits processor that only lets through tokens keeping the
 text a prefix of a valid plan, targets restricted to the labels); if that is still invalid the
 rule planner plans and ``PlanResult.fallback`` says why. Invalid steps never leave this module.
@@ -132,15 +134,13 @@ class AlmPlanner:
         from smartdj.models.planner.constrained import GrammarProcessor
         from smartdj.models.planner.model import format_prompt
 
-        model = self.model
-        emb = model.clap.embed(_mono_at(audio, model.clap.sampling_rate), model.clap.sampling_rate) \
-            if audio is not None else None
+        model, rate = self.model, self.model.clap.sampling_rate
+        emb = model.clap.embed(_mono_at(audio, rate), rate) if audio is not None else None
         tags: list[str] = []
         if emb is not None and model.clap.pretrained:
             vocabulary = label_vocabulary(labels, self.tag_labels)
             tags = model.clap.tag(embeddings=emb, vocabulary=vocabulary, top_k=self.tag_top_k)
         shown = list(labels) if labels else tags
-
         prompt = format_prompt(instruction, shown)
         raw = model.generate(emb, prompt, max_new_tokens=self.max_new_tokens, num_beams=self.num_beams)
         steps, reason = validate_plan(raw, labels, self.max_steps)

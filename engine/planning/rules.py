@@ -183,6 +183,8 @@ class RulePlanner:
     def _read_all(self, text: str, placeholders: dict[str, str], labels: list[str] | None, tags: list[str],
                   forced: dict[str, str]) -> list[Step]:
         pre.refuse_unsupported(text)
+        text = re.sub(r"(\blike (?:a |an )?(?:[a-z]+ ){0,3})(zzlabel\d+zz)", lambda m: m.group(1) + placeholders[m.group(2)],
+                      text)  # "the radio should sound like a real old radio": the second one is a tone
         text = pre.slang(pre.negations(pre.musical_time(text)))
         text = pre.shorthand(pre.header(pre.everything_but(text, bool(labels))))
         try:

@@ -28,7 +28,8 @@ _TIME_RANGE = re.compile(
     r"|\bonly when\b|\bwhenever\b|\bevery time\b|\beach time\b|\bonward\b|\bonwards\b"
     r"|\b(?:at|after|from|until|till) \d+(?:\.\d+)? ?(?:s|secs?|seconds?|minutes?|mins?)\b")
 _UNSUPPORTED = [
-    (r"\b(?:speed|slow)\b.{0,30}\b(?:up|down)\b.{0,20}\bbpm\b|\b(?:faster|slower|tempo|speed up|slow down|time[- ]?stretch)\b",
+    (r"\b(?:speed|slow)\b.{0,30}\b(?:up|down)\b.{0,20}\bbpm\b|\b(?:faster|slower|speed up|slow down|time[- ]?stretch|double time|half time)\b"
+     r"|\b(?:change|set|raise|lower|increase|decrease) the tempo\b",
      "changing the tempo or speed"),
     (r"\b(?:pitch|semitones?|octaves?|transpose|auto-?tune|tune)\b", "changing the pitch"),
     (r"\b(?:compress|compression|compressor|limit|limiter|sidechain|side-chain|normali[sz]e|master|gate)\b",
@@ -128,7 +129,7 @@ _NOTE = {"beat": 1.0, "beats": 1.0, "quarter": 1.0, "quarter note": 1.0, "8th": 
          "bar": 4.0, "bars": 4.0, "measure": 4.0, "measures": 4.0, "full bar": 4.0}
 _COUNT = {"a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "half a": 0.5, "a full": 1.0}
 _TEMPO = re.compile(rf"(?:,\s*)?(?:\b(?:we're |we are |it's |its )?(?:at |@ ?)?(?:(?:4/4|3/4|6/8) (?:at |@ ?)?)?({_N}) ?bpm\b|"
-                    rf"\btempo (?:is |of |=|at )?({_N})\b|\b(?:4/4|3/4|6/8)(?: at| @)? ({_N})\b)")
+                    rf"\btempo (?:is |of |=|at )?({_N})\b|@ ?({_N})\b|\b(?:4/4|3/4|6/8)(?: at| @)? ({_N})\b)")
 _MUSICAL = re.compile(rf"\b({_N}|a full|half a|an|a|one|two|three|four) ?(16th note|16th|sixteenth|8th note|8th|eighth note|"
                       r"eighth|quarter note|quarter|half note|half beat|beats?|full bar|bars?|measures?)\b")
 
@@ -178,8 +179,11 @@ def shorthand(text: str) -> str:
     # a clause that names the sound first: "toms out", "seagulls way down", "kick up by 2 db"
     head = r"(^|[,;.]\s*|\band\s+|\bthen\s+)"
     name = r"((?:the\s+)?(?:zzlabel\d+zz|[a-z][\w'-]*)(?:\s+(?:zzlabel\d+zz|[a-z][\w'-]*)){0,3}?)"
-    s = re.sub(rf"{head}{name}\s+(?:out|gone|off)(?=$|[,;.]|\s+and\b|\s+then\b)", r"\1remove \2", s)
-    s = re.sub(rf"{head}{name}\s+((?:{_AMOUNT_WORDS}\s+)?)(up|down)\b",
+    s = re.sub(rf"{head}{name}\s+(?:out|gone|off)(?:\s+(?:please|now|too))?(?=$|[,;.]|\s+and\b|\s+then\b)",
+               r"\1remove \2", s)
+    s = re.sub(rf"\b((?:drop|lower|cut|boost|raise|bump|lift|reduce|duck|turn down|turn up|bring down|bring up) "
+               rf"[^,;.]+?) ({_N}){unit}(?=$|[,;.]| and\b)", r"\1 by \2 db", s)  # "drop the traffic 10"
+    s = re.sub(rf"(^|[,;.]\s*){name}\s+((?:{_AMOUNT_WORDS}\s+)?)(up|down)\b",
                lambda m: m.group(0) if _VERB_FIRST.match(m.group(2)) else f"{m.group(1)}turn {m.group(4)} {m.group(2)} {m.group(3)}",
                s)
     place = (r"((?:hard |slightly |a (?:little )?bit |a touch |far |all the way )?(?:to |over to |on )?(?:the )?"
@@ -278,6 +282,14 @@ _SLANG = [
     (r"\s+(?:compared (?:to|with)|relative to) (?:the )?[^,;.]+", ""),
     (r",\s*(?:like|about|around|say|maybe|roughly|approximately|approx)\s+(?=\d)", " by "),
     (r"(?:,|\band)\s*(?:fix|sort out|sort|deal with|handle) (?:it|them|em|that|this)(?: out| please)?(?=$|[,;.])", ""),
+    (r"(^|[,;.]\s*|\band\s+)drag\b", r"\1shift"), (r"(\d (?:s|ms|secs?|seconds?|milliseconds?)) late\b", r"\1 later"),
+    (r"\b(?:big|huge|massive|large|giant) (hall|church|cathedral|plate|stadium|arena) (verb|reverb)\b", r"\1 \2"),
+    (r"\b(telephone|phone|radio|megaphone|walkie-talkie|underwater) (?:filter|effect|fx|eq)\b", r"\1"),
+    (r",?\s*(?:so )?(?:i want|i need|for|to make|make it)? ?(?:an? )?(?:instrumental|karaoke version|acapella|a cappella)\b",
+     ""),
+    (r"^((?:the )?(?:zzlabel\d+zz|[a-z][\w'-]*)(?: (?!(?:is|are|sounds?|feels?|seems?|was|were|needs?|'s)\b)"
+     r"[a-z][\w'-]*){0,2}),\s*(?=\w+ (?:it|them|em)\b)", r"keep \1, "),
+    (r"\b(them|it) (?:both|all)\b", r"\1"), (r"\b(?:both|each)(?= (?:up|down|by|louder|quieter|to|[+-]?\d))", ""),
     (r"\bem\b", "them"), (r"\blil\b", "little"), (r"\bpls\b|\bplz\b", "please"), (r"\bkinda\b", "kind of"),
     (r"\bteh\b", "the"), (r"\bhte\b", "the"), (r"\badn\b", "and"), (r"\btaht\b", "that"), (r"\bnad\b", "and"),
     (r"\bu\b", "you"), (r"\bur\b", "your"), (r"\bhes\b", "he's"), (r"\bshes\b", "she's"),

@@ -207,7 +207,8 @@ def rewrite(text: str) -> str:
     s = re.sub(r"\b(?:should |to |must |needs to )?(?:come|comes|coming|sound|sounds) (?:like it's |like it is )?from\b"
                r"(?! (?:another|the next|next|a different|the other|an adjacent) room| next door| outside| behind)",
                "go to", s)
-    s = re.sub(r"\b(?:is|are|sounds?|'s|feels?) too (cold|warm|bright|dark|muffled|dull|thin|harsh)\b",
+    s = re.sub(r"\b(?:is|are|sounds?|'s|feels?) (?:(?:way|much|far|a bit|a little|really|kind of|just) )?too "
+               r"(cold|warm|bright|dark|muffled|dull|thin|harsh|shrill|tinny|piercing|brittle|sibilant|muddy|boomy|boxy|murky)\b",
                lambda m: "more " + _OPPOSITE[m.group(1)], s)
     s = re.sub(r"\b(is|are|'s|sounds?|seems?) ((?:a bit |a little |a tad |way |very |really |quite |pretty |kind of |"
                r"slightly |much )?)(loud|quiet|soft|low|hot)\b", r"\1 \2too \3", s)
