@@ -171,12 +171,12 @@ def test_06_a_reply_port_that_is_the_engines_own_starts_no_loop(engine_factory, 
         o.send_raw("/smartdj/ping", msg)
         o.send_raw("/smartdj/bogus", msg)
         assert o.request("ping")["type"] == "pong"
-        cpu0, t0 = _cpu_seconds(engine.proc.pid), time.monotonic()
-        time.sleep(1.0)
-        busy = (_cpu_seconds(engine.proc.pid) - cpu0) / (time.monotonic() - t0)
-    assert busy < 0.5, f"the engine is busy ({busy:.0%} of a core) after a self-addressed request"
-    assert "own port" in engine.log()
-    healthy(engine, examples, tmp_path / "out")
+    healthy(engine, examples, tmp_path / "out")  # (also lets the start-up warm-up finish)
+    cpu0, t0 = _cpu_seconds(engine.proc.pid), time.monotonic()
+    time.sleep(1.0)
+    busy = (_cpu_seconds(engine.proc.pid) - cpu0) / (time.monotonic() - t0)
+    assert busy < 0.3, f"the engine is busy ({busy:.0%} of a core) after a self-addressed request"
+    assert engine.log().count("own port") == 1, engine.log()
 
 
 def _token_file(folder: Path, token: str) -> Path:
