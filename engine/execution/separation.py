@@ -24,6 +24,10 @@ from smartdj.engine.config import Settings
 from smartdj.engine.execution.executors import Cancel, ExecError, Progress
 
 
+class SeparationCancelled(RuntimeError):
+    """Raised from a separator's progress callback when the job is cancelled or the engine stops."""
+
+
 def _key(target: str) -> str:
     return " ".join(re.findall(r"[a-z0-9']+", target.casefold()))
 
@@ -110,9 +114,13 @@ class SeparationExecutor:
             t, self._rest = self._rest, np.zeros_like(self._rest)
             self._parts[key], self._by[key] = t, (name, role)
             return key
-        if cancel():
-            raise RuntimeError("cancelled before separation")  # the runner turns this into a cancel
-        t = np.asarray(sep.separate(self._rest, sr, target, progress), dtype=np.float32)
+        def report(fraction: float) -> None:  # separators report progress; a cancel stops them there
+            if cancel():
+                raise SeparationCancelled("cancelled during separation")  # the runner turns it into a cancel
+            progress(fraction)
+
+        report(0.0)
+        t = np.asarray(sep.separate(self._rest, sr, target, report), dtype=np.float32)
         if t.shape != self._rest.shape or not np.isfinite(t).all():
             raise ExecError("edit_failed", f"separator {name} returned shape {t.shape} (or non-finite samples) "
                             f"for {target!r}; expected {self._rest.shape}")

@@ -150,3 +150,24 @@ def test_dfn3_real_model_serves_speech_with_nothing_downloaded(running_engine, t
     assert err_out < 0.3 * err_in  # the noise went down by more than 5 dB
     # step 2: the voice is the other side of step 1's split (no second separation): exactly +3 dB
     assert np.array_equal(outs[1], clean * np.float32(10 ** (3 / 20)))
+
+
+def test_cancel_stops_a_long_separation_and_writes_nothing(running_engine, tmp_path):
+    rng = np.random.default_rng(4)
+    mix = (0.1 * rng.standard_normal((2, 60 * SR))).astype(np.float32)
+    mix_path = tmp_path / "long_interview.wav"
+    sf.write(mix_path, mix.T, SR, subtype="FLOAT")
+    out = tmp_path / "out"
+    with running_engine.client() as c:
+        job = c.submit([{"path": str(mix_path), "id": "take"}], "", str(out), plan=["remove the sound of background noise"])
+        seen: list[dict] = []
+
+        def on_event(e: dict) -> None:
+            seen.append(e)
+            if e["type"] == "progress" and 0 < e["fraction"] < 0.9 and not any(x["type"] == "cancel" for x in seen):
+                seen.append({"type": "cancel", "reply": c.cancel(job)})
+
+        final = c.wait(job, on_event=on_event, timeout=300)
+    assert final["type"] == "cancelled", final
+    assert not [e for e in seen if e["type"] == "step_done"]
+    assert not list(out.rglob("*.wav"))

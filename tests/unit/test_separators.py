@@ -173,3 +173,24 @@ def test_released_editor_extract_as_a_text_separator_on_a_tiny_random_checkpoint
     assert np.array_equal(out, (mix - t) + apply_whole(t, sr, step))  # same seed, same target; exact mix-back
     # not chosen: auto never routes to the approximate editor when deciding between executors
     assert not SeparationExecutor.serves([step], {"checkpoint": str(tmp_path / "ck")}, Settings())
+
+
+def test_speech_separator_streams_in_chunks_equal_to_one_pass_and_stops_on_a_raising_callback():
+    from smartdj.models.separators import speech
+    from smartdj.models.separators.dfn3 import DFN3
+
+    rng = np.random.default_rng(5)
+    n = int(12.3 * 48000)  # three chunks and a bit
+    x = (0.05 * rng.standard_normal((2, n))).astype(np.float32)
+    x[:, ::400] += 0.5
+    seen: list[float] = []
+    v = speech.SpeechSeparator().voice(x, 48000, seen.append)
+    with DFN3(fresh_state=True) as ref:
+        assert np.array_equal(v, ref.enhance(x))
+    assert len(seen) == 3 and seen == sorted(seen) and seen[-1] < 1.0
+
+    def stop(_f: float) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        speech.SpeechSeparator().voice(x, 48000, stop)
