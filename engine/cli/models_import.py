@@ -15,6 +15,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("what", choices=["smartdj"], help="which release to import")
     parser.add_argument("--from", dest="src", required=True, type=Path,
                         help="folder holding smartdj_editor.pt and 24k_mono_latent64.ckpt")
+    add_release_arguments(parser)
+
+
+def add_release_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags import and pull share: trust in the release's pickles, and the checkpoint folder to write."""
     parser.add_argument("--trust-pickle", action="store_true",
                         help="allow opening the release's pickle files (pickles can run code: only for "
                              "files from a source you trust)")
@@ -30,16 +35,24 @@ def default_out(out: Path | None) -> Path:
     return out if out is not None else models_dir() / DEFAULT_NAME
 
 
-def run(args: argparse.Namespace) -> int:
-    from smartdj.models.release.released import EDITOR_FILE, VAE_FILE, ReleaseError, import_release
+def import_files(editor: Path, vae: Path, args: argparse.Namespace, who: str) -> int:
+    """Import the release's two files as ``args`` say (``--out``, ``--trust-pickle``); the exit code."""
+    from smartdj.models.release.released import ReleaseError, import_release
 
-    src: Path = args.src
     try:
-        if not src.is_dir():
-            raise ReleaseError(f"{src}: no such folder")
-        folder = import_release(src / EDITOR_FILE, src / VAE_FILE, out=default_out(args.out), trust_pickle=args.trust_pickle)
+        folder = import_release(editor, vae, out=default_out(args.out), trust_pickle=args.trust_pickle)
     except ReleaseError as e:
-        print(f"smartdj models import: {e}", file=sys.stderr)
+        print(f"{who}: {e}", file=sys.stderr)
         return 1
     print(f"imported SmartDJ released editor into {folder}")
     return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from smartdj.models.release.released import EDITOR_FILE, VAE_FILE
+
+    src: Path = args.src
+    if not src.is_dir():
+        print(f"smartdj models import: {src}: no such folder", file=sys.stderr)
+        return 1
+    return import_files(src / EDITOR_FILE, src / VAE_FILE, args, "smartdj models import")

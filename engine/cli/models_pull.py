@@ -14,11 +14,9 @@ from pathlib import Path
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("what", choices=["smartdj", "demucs", "sam-audio"],
                         help="which release to download (smartdj: the released editor; demucs, sam-audio: separators)")
-    parser.add_argument("--trust-pickle", action="store_true",
-                        help="allow opening the downloaded pickle files to import them (pickles can run "
-                             "code)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="checkpoint folder to write (default: smartdj-released in the models folder)")
+    from smartdj.engine.cli.models_import import add_release_arguments
+
+    add_release_arguments(parser)
     parser.add_argument("--revision", default=None, help="a branch, tag or commit of the Hugging Face repo")
 
 
@@ -27,9 +25,9 @@ def run(args: argparse.Namespace) -> int:
         from smartdj.engine.cli.models_separators import pull
 
         return pull(args.what)
-    from smartdj.engine.cli.models_import import default_out
+    from smartdj.engine.cli.models_import import import_files
     from smartdj.engine.config import hub_offline
-    from smartdj.models.release.released import EDITOR_FILE, REPO_ID, VAE_FILE, ReleaseError, import_release
+    from smartdj.models.release.released import EDITOR_FILE, REPO_ID, VAE_FILE
 
     try:
         from huggingface_hub import hf_hub_download
@@ -51,10 +49,4 @@ def run(args: argparse.Namespace) -> int:
                       f"{type(e).__name__}: {e}", file=sys.stderr)
             return 1
         print(f"{'found in cache' if offline else 'downloaded'}: {paths[name]}")
-    try:
-        folder = import_release(paths[EDITOR_FILE], paths[VAE_FILE], out=default_out(args.out), trust_pickle=args.trust_pickle)
-    except ReleaseError as e:
-        print(f"smartdj models pull: not imported: {e}", file=sys.stderr)
-        return 1
-    print(f"imported SmartDJ released editor into {folder}")
-    return 0
+    return import_files(paths[EDITOR_FILE], paths[VAE_FILE], args, "smartdj models pull: not imported")
