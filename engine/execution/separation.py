@@ -10,8 +10,8 @@ touched, so everything the step does not edit stays sample-exact.
 Within one job the decomposition is kept: the mix is ``rest + part_1 + ... + part_k``, one part
 per separated target (and per added sound). A later step on the same target edits that part
 again (no second separation); a new target is separated from ``rest``, except the other side of
-a voice/background split, which is all of ``rest``; a whole-mix step applies the (linear) op to
-every part. A separator instance lives for one job (fresh state).
+a voice/background split, which is all of ``rest``, and the stems of a stems separator, which
+all come from its one pass over the mix; a whole-mix step applies the (linear) op to every part. A separator instance lives for one job (fresh state).
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ class SeparationExecutor:
         self.allow_editor = allow_editor
         self.rng = np.random.default_rng(self.options.get("seed"))
         self._loaded: dict[str, object] = {}
+        self._stems: dict[str, dict[str, np.ndarray]] = {}  # separator -> its one pass of stems
         self._rest: np.ndarray | None = None
         self._parts: dict[str, np.ndarray] = {}
         self._by: dict[str, tuple[str, str | None]] = {}  # part key -> (separator, voice/background role)
@@ -120,13 +121,26 @@ class SeparationExecutor:
             progress(fraction)
 
         report(0.0)
-        t = np.asarray(sep.separate(self._rest, sr, target, report), dtype=np.float32)
+        t = np.asarray(self._stem(name, sep, target, sr, report) if hasattr(sep, "stems") else
+                       sep.separate(self._rest, sr, target, report), dtype=np.float32)
         if t.shape != self._rest.shape or not np.isfinite(t).all():
             raise ExecError("edit_failed", f"separator {name} returned shape {t.shape} (or non-finite samples) "
                             f"for {target!r}; expected {self._rest.shape}")
         self._rest = self._rest - t
         self._parts[key], self._by[key] = t, (name, role)
         return key
+
+    def _stem(self, name: str, sep, target: str, sr: int, report: Progress) -> np.ndarray:
+        """A stems separator runs once per job: later stems come from that same pass (a consistent split)."""
+        from smartdj.models.separators.base import stem_of
+
+        if name not in self._stems:
+            self._stems[name] = sep.stems(self._rest, sr)
+        stems, stem = self._stems[name], stem_of(target)
+        if stem not in stems:
+            raise ExecError("needs_separation", f"separator {name} gives {', '.join(stems)}; {target!r} is none "
+                            "of them (choose a text separator with options.separator)")
+        return stems[stem]
 
     def _mix(self) -> np.ndarray:
         out = self._rest.copy()
@@ -138,7 +152,7 @@ class SeparationExecutor:
         from smartdj.engine.compose.mixture import _as_stereo, apply_to_mixture, apply_whole, denotes_whole
 
         if self._last is None or audio is not self._last:  # first step, or resumed from a render
-            self._rest, self._parts, self._by = _as_stereo(audio).copy(), {}, {}
+            self._rest, self._parts, self._by, self._stems = _as_stereo(audio).copy(), {}, {}, {}
         self.step_info = {}
         if step.op == "add":
             placed = apply_to_mixture(np.zeros_like(self._rest), sr, step, clips=self.clips, rng=self.rng)

@@ -194,3 +194,50 @@ def test_speech_separator_streams_in_chunks_equal_to_one_pass_and_stops_on_a_rai
 
     with pytest.raises(KeyboardInterrupt):
         speech.SpeechSeparator().voice(x, 48000, stop)
+
+
+class TinyDemucs:
+    """A music separator plugin: demucs-infer's HTDemucs with a tiny random configuration; counts its passes."""
+
+    name, kinds, licence = "tiny-demucs", ("music",), "test"
+    passes = 0
+
+    def __init__(self) -> None:
+        import torch
+        from demucs_infer.htdemucs import HTDemucs
+        from smartdj.models.separators.music import MusicSeparator
+
+        torch.manual_seed(0)
+        torch.set_num_threads(1)
+        self.inner = MusicSeparator(model=HTDemucs(sources=["drums", "bass", "other", "vocals"], channels=8, depth=2,
+                                                   t_layers=1, nfft=512, segment=1, samplerate=44100, t_heads=2,
+                                                   dconv_comp=2))
+
+    def stems(self, mix, sr):
+        TinyDemucs.passes += 1
+        return self.inner.stems(mix, sr)
+
+    def separate(self, mix, sr, target, progress=None):
+        return self.inner.separate(mix, sr, target, progress)
+
+
+def test_a_stems_separator_runs_once_per_job_and_each_stem_is_edited_exactly():
+    pytest.importorskip("torch")
+    pytest.importorskip("demucs_infer")
+    from smartdj.engine.compose.mixture import apply_whole
+
+    settings = Settings(separators="test_separators:TinyDemucs")
+    sr = 48000
+    mix = (0.1 * np.random.default_rng(6).standard_normal((2, sr))).astype(np.float32)
+    steps = [parse_step("turn down the volume of the drums by 6 dB"), parse_step("remove the sound of the bass")]
+    assert choose("auto", False, {}, settings, steps, "band bounce")[0] == "separation"
+    ex = SeparationExecutor("band bounce", None, {}, settings)
+    ex.check(steps, "item")
+    TinyDemucs.passes = 0
+    out1 = ex.step(mix, sr, steps[0], lambda f: None, lambda: False)
+    out2 = ex.step(out1, sr, steps[1], lambda f: None, lambda: False)
+    assert TinyDemucs.passes == 1 and ex.step_info == {"separator": "tiny-demucs"}
+    stems = ex._stems["tiny-demucs"]
+    d, b = stems["drums"], stems["bass"]
+    assert np.array_equal(out1, (mix - d) + apply_whole(d, sr, steps[0]))
+    assert np.array_equal(out2, ((mix - d) - b) + apply_whole(d, sr, steps[0]) + np.zeros_like(b))
