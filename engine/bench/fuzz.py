@@ -101,6 +101,12 @@ def fuzz_osc(engine, strategy_for, count: int, seed_: int, tally: dict) -> None:
 
 
 def _count(tally: dict, problem: str | None, reply) -> None:
+    try:
+        doc = json.loads(reply)
+        kind = doc["type"] if doc.get("type") != "error" else f"error/{doc.get('code')}"
+    except (ValueError, TypeError, KeyError, AttributeError):
+        kind = "unreadable"
+    tally["replies"][kind] = tally["replies"].get(kind, 0) + 1
     if problem is None:
         return
     key = "internal_replies" if "'internal'" in problem else "bad_replies"
@@ -138,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             for name in ("zmq", "osc"):
                 tally = {"sent": 0, "no_reply": 0, "internal_replies": 0, "bad_replies": 0, "osc_replies": 0,
-                         "oversized_datagrams": 0, "examples": []}
+                         "oversized_datagrams": 0, "replies": {}, "examples": []}
                 t0 = time.perf_counter()
                 if name == "zmq":
                     fuzz_zmq(engine, message_strategy(paths, out, []), args.count, args.seed, tally)

@@ -27,6 +27,7 @@ def _st():
 
 
 _BIG = [70_000]  # longest string and deepest nesting; set by message_strategy before it builds
+_FUZZED = [True]  # False while message_strategy builds the tree of well-formed messages
 
 
 def _weird(big: int | None = None):
@@ -49,9 +50,9 @@ def _nest(n: int) -> Any:
 
 
 def _field(good, big: int | None = None):
-    """Mostly a good value, often any value at all."""
+    """A good value, or (while building the fuzzed tree) a good or any value at all."""
     st = _st()
-    return st.one_of(good, good, _weird(big))
+    return st.one_of(good, _weird(big)) if _FUZZED[0] else good
 
 
 def _options():
@@ -75,9 +76,11 @@ def _item(paths: list[str]):
 def _bodies(paths: list[str], out_dir: str, jobs: list[str]) -> dict:
     st = _st()
     job = _field(st.sampled_from(jobs + ["nope", "0123456789ab"]))
-    submit = st.fixed_dictionaries({"items": _field(st.lists(_item(paths), min_size=0, max_size=3)),
-                                    "instruction": _field(st.sampled_from(INSTRUCTIONS))}, optional={
-        "mode": _field(st.sampled_from(P.MODES)), "out_dir": _field(st.just(out_dir)),
+    clean = not _FUZZED[0]  # the well-formed tree: submits that the engine accepts and runs
+    submit = st.fixed_dictionaries({"items": _field(st.lists(_item(paths), min_size=int(clean), max_size=3)),
+                                    "instruction": _field(st.sampled_from(INSTRUCTIONS[: -1 if clean else None])),
+                                    **({"out_dir": st.just(out_dir)} if clean else {})}, optional={
+        "mode": _field(st.sampled_from(P.MODES)), **({} if clean else {"out_dir": _field(st.just(out_dir))}),
         "plan": _field(st.lists(st.sampled_from(["turn down the volume of rain by 6 dB", "frobnicate"]), max_size=2)),
         "options": _field(_options()), "scene": _field(st.booleans()), "sample_rate": _field(st.integers(0, 10**6)),
         "seconds": _field(st.floats(0, 5000)), "origin": _field(st.floats(-10, 10)), "watch": _field(st.booleans()),
@@ -97,16 +100,23 @@ def message_strategy(paths: list[str], out_dir: str, jobs: list[str], osc_reply_
     """
     st = _st()
     _BIG[0] = big
-    bodies = _bodies(paths, out_dir, jobs)
 
-    def envelope(type_: str):
-        extra = {"ref": _weird(big), "token": _field(st.text(max_size=10), big), "junk": _weird(big)}
+    def envelope(type_: str, bodies: dict):
+        extra = {"ref": _weird(big), "token": _field(st.text(max_size=10), big), "junk": _weird(big)} \
+            if _FUZZED[0] else {"ref": st.text(max_size=12), "unsure": st.booleans()}
+        fixed = {"v": _field(st.just(1)), "type": _field(st.just(type_))}
         if osc_reply_ports:
-            extra["reply_port"] = _field(st.sampled_from(osc_reply_ports))
-        env = st.fixed_dictionaries({"v": _field(st.just(1)), "type": _field(st.just(type_))}, optional=extra)
+            (extra if _FUZZED[0] else fixed)["reply_port"] = _field(st.sampled_from(osc_reply_ports))
+        env = st.fixed_dictionaries(fixed, optional=extra)
         return st.tuples(bodies[type_], env).map(lambda be: {**be[0], **be[1]})
 
-    msgs = st.one_of(*[envelope(t) for t in P.REQUESTS])
+    trees = []
+    for fuzzed in (False, True):  # well-formed messages (deep paths, real jobs), then fuzzed ones
+        _FUZZED[0] = fuzzed
+        bodies = _bodies(paths, out_dir, jobs)
+        trees.append(st.one_of(*[envelope(t, bodies) for t in P.REQUESTS]))
+    _FUZZED[0] = True
+    msgs = st.one_of(*trees)
     encoded = msgs.map(lambda m: json.dumps(m, ensure_ascii=True, allow_nan=True).encode())
     broken = st.one_of(st.binary(max_size=200),
                        st.tuples(encoded, st.floats(0, 1)).map(lambda rf: rf[0][: int(len(rf[0]) * rf[1])]),

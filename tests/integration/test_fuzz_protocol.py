@@ -49,11 +49,13 @@ def _healthy(engine, examples, out) -> None:
 def test_fuzz_zmq(fuzz_setup, examples, tmp_path):
     engine, paths, out, jobs = fuzz_setup
     problems: list[str] = []
+    sent = [0]
     with engine.client(timeout=10) as c:
         @seed(20261202)
         @SETTINGS
         @given(message_strategy(paths, out, jobs, big=BIG))
         def one(raw: bytes) -> None:
+            sent[0] += 1
             c._sock.send(raw)
             assert c._sock.poll(10_000), f"no reply to {raw[:200]!r}"
             reply = c._sock.recv_multipart()[-1]
@@ -62,6 +64,7 @@ def test_fuzz_zmq(fuzz_setup, examples, tmp_path):
                 problems.append(f"{problem} <- {raw[:200]!r}")
         one()
     assert not problems, problems[:5]
+    assert sent[0] >= PER_TRANSPORT
     _healthy(engine, examples, tmp_path / "after")
 
 
@@ -72,6 +75,7 @@ def test_fuzz_osc(fuzz_setup, examples, tmp_path):
     sock.settimeout(0.0)
     mine = sock.getsockname()[1]
     problems: list[str] = []
+    sent = [0]
     target = (engine.osc_host, engine.osc_port)
 
     def drain() -> None:
@@ -92,6 +96,7 @@ def test_fuzz_osc(fuzz_setup, examples, tmp_path):
     @SETTINGS
     @given(message_strategy(paths, out, jobs, osc_reply_ports=[mine, mine, engine.osc_port, 0, 70000], big=BIG))
     def one(raw: bytes) -> None:
+        sent[0] += 1
         dgram = osc_datagram(raw, address_for(raw))
         if len(dgram) < 60_000:
             sock.sendto(dgram, target)
@@ -104,4 +109,5 @@ def test_fuzz_osc(fuzz_setup, examples, tmp_path):
     finally:
         sock.close()
     assert not problems, problems[:5]
+    assert sent[0] >= PER_TRANSPORT
     _healthy(engine, examples, tmp_path / "after")
