@@ -121,7 +121,7 @@ class SeparationExecutor:
             progress(fraction)
 
         report(0.0)
-        t = np.asarray(self._stem(name, sep, target, sr, report) if hasattr(sep, "stems") else
+        t = np.asarray(self._stem(name, sep, target, sr, report) if getattr(sep, "gives_stems", False) else
                        sep.separate(self._rest, sr, target, report), dtype=np.float32)
         if t.shape != self._rest.shape or not np.isfinite(t).all():
             raise ExecError("edit_failed", f"separator {name} returned shape {t.shape} (or non-finite samples) "

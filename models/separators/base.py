@@ -87,7 +87,10 @@ def route(target: str) -> list[str]:
 
 
 class Separator(Protocol):
-    """One loaded backend for one job (fresh state per job keeps results deterministic)."""
+    """One loaded backend for one job (fresh state per job keeps results deterministic).
+
+    A stems separator also sets ``gives_stems = True`` and has ``stems(mix, sr) -> {stem: [2, n]}``.
+    """
 
     name: str
 

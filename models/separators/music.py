@@ -49,6 +49,7 @@ def pull(models_dir: Path) -> Path:
 
 class MusicSeparator:
     name = NAME
+    gives_stems = True  # ``stems(mix, sr)`` gives every stem in one pass (the executor uses it once per job)
 
     def __init__(self, models_dir: Path | None = None, model=None, device: str | None = None) -> None:
         """``model``: an already built Demucs model (tests pass a tiny random one); else the pulled weights."""

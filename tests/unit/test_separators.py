@@ -199,7 +199,7 @@ def test_speech_separator_streams_in_chunks_equal_to_one_pass_and_stops_on_a_rai
 class TinyDemucs:
     """A music separator plugin: demucs-infer's HTDemucs with a tiny random configuration; counts its passes."""
 
-    name, kinds, licence = "tiny-demucs", ("music",), "test"
+    name, kinds, licence, gives_stems = "tiny-demucs", ("music",), "test", True
     passes = 0
 
     def __init__(self) -> None:
