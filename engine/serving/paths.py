@@ -10,6 +10,8 @@ folder a render is written to must still be a real folder, not a symlink to else
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -47,6 +49,30 @@ class PathPolicy:
         except OSError as e:  # a name too long, a folder the engine cannot enter
             raise PathRefused("bad_audio", f"{what}: {path} cannot be used ({e.strerror or e})") from None
         return real
+
+    @contextmanager
+    def opened(self, path: str | os.PathLike, what: str = "input") -> Iterator[tuple[Path, os.stat_result]]:
+        """Open an input without following a final symlink and check where the opened file really is.
+
+        Yields a path that names exactly the opened file (``/proc/self/fd/N`` on Linux) and its stat:
+        a file swapped after the check cannot be read in its place.
+        """
+        real = self.readable(path, what)
+        try:
+            fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as e:
+            raise PathRefused("bad_audio", f"{what}: {path} cannot be opened ({e.strerror or e})") from None
+        try:
+            by_fd = Path(f"/proc/self/fd/{fd}")
+            if by_fd.exists():
+                actual = os.readlink(by_fd)
+                if not self.allows(actual):
+                    raise PathRefused("unauthorized", f"{what}: {self.refusal(path)}")
+                yield by_fd, os.fstat(fd)
+            else:
+                yield real, os.fstat(fd)
+        finally:
+            os.close(fd)
 
     def writable_dir(self, folder: str | os.PathLike, what: str = "output folder", own: bool = False) -> Path:
         """Create ``folder`` if needed and return it, checked against the allow-list after resolving links.

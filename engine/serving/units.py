@@ -86,19 +86,18 @@ def read_item(item: dict, policy: PathPolicy, downmix: bool | None = False) -> t
 
     where = f"item {item['id']}"
     try:
-        path = policy.readable(item["path"], f"{where}: input")
-    except PathRefused as e:
-        raise ExecError(e.code, str(e), item=item["id"]) from None
-    size = item.get("size")
-    if isinstance(size, int) and path.stat().st_size < size:
-        raise ExecError("bad_audio", f"{where}: {item['path']} shrank from {size} to {path.stat().st_size} bytes "
-                        "since the job was submitted (truncated or replaced); submit it again", item=item["id"])
-    try:
-        audio, sr = read_audio(path, item["start"], item["length"])
+        with policy.opened(item["path"], f"{where}: input") as (path, st):
+            size = item.get("size")
+            if isinstance(size, int) and st.st_size < size:
+                raise ExecError("bad_audio", f"{where}: {item['path']} shrank from {size} to {st.st_size} bytes since "
+                                "the job was submitted (truncated or replaced); submit it again", item=item["id"])
+            audio, sr = read_audio(path, item["start"], item["length"])
         if downmix is not None:
             audio = to_stereo(audio, downmix=bool(downmix), name=item["path"])
+    except PathRefused as e:
+        raise ExecError(e.code, str(e), item=item["id"]) from None
     except AudioError as e:
-        raise ExecError("bad_audio", f"{where}: {e}", item=item["id"]) from None
+        raise ExecError("bad_audio", f"{where}: {str(e).replace(str(path), item['path'])}", item=item["id"]) from None
     except (OSError, RuntimeError, ValueError) as e:  # an unreadable file, a library error
         raise ExecError("bad_audio", f"{where}: {item['path']} could not be read ({type(e).__name__}: {e})",
                         item=item["id"]) from None
