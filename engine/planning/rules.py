@@ -52,15 +52,18 @@ MAX_RULE_STEPS = 8  # the rule planner reads long requests exactly; model planne
 
 
 
-def _same_edit(a: Step, b: Step) -> bool:
-    """The same change to the same sound (a complaint and its fix), whatever the amount."""
+def _same_edit(a: Step, b: Step, fix: bool = False) -> bool:
+    """The same change to the same sound (a complaint and its fix), whatever the amount; ``fix``: the second
+    says how to fix the first by pronoun ("cello sounds cold, warm it up"), so any tone change is the same."""
     if a.op != b.op or a.target != b.target or a.op in ("add", "remove", "extract"):
         return False
     if a.op == "volume":
         return (a.db > 0) == (b.db > 0)
     if a.op == "shift":
         return (a.seconds > 0) == (b.seconds > 0)
-    return a.op == "reverb" or a.quality == b.quality or a.to == b.to
+    if a.op == "timbre":
+        return fix or a.quality == b.quality
+    return a.op == "reverb" or (a.op == "direction" and a.to == b.to)
 
 
 
@@ -76,6 +79,12 @@ class _Ambiguous(PlanningError):
     def __init__(self, name: str, labels: list[str], raw: str):
         super().__init__(f'"{name}" (in "{raw.strip()}") could be ' + " or ".join(labels) + "; say which one")
         self.name, self.labels = name, labels
+
+
+_COMPLAINT = re.compile(r"^(?!make |let |have |get )[^,;.]*\b(?:is|are|'s|feels?|seems?|needs?)\b|\btoo\b|"
+                        r"\bhard to hear\b|\bcan't hear\b|^(?!make |let |have |get )[^,;.]*\bsounds? (?!like\b)"
+                        r"(?:a bit |kinda |kind of |really |very |so |quite |pretty )?(?:cold|warm|bright|dark|muffled|dull|"
+                        r"harsh|thin|tinny|shrill|muddy|boomy|loud|quiet|soft|distant|far|wrong|bad|weird|late|early)\b")
 
 
 def _fold_placement(steps: list[Step]) -> list[Step]:
@@ -224,6 +233,7 @@ class RulePlanner:
         previous: list[str] = []
         mentioned: list[str] = []
         added: list[str] = []  # sounds added by an earlier clause: later clauses may edit them
+        complaints: dict[int, bool] = {}  # step index -> it came from a complaint ("the kit is too loud")
         pending_rest: list[tuple[_Clause, str]] = []
         for raw in clauses:
             spared = raw.startswith("spare ")  # "everything except the vocal": the vocal must exist
@@ -262,7 +272,8 @@ class RulePlanner:
             except PlanningError:
                 # "put some thunder on the left": a sound that is not there yet, placed = added
                 placed = re.match(r"(?:some|a|an|another)\b", clause.target_text.strip()) or re.match(
-                    r"(?:(?:please|now|also|and|then|so|just) )*(?:put|place|include|set|plant|position)\b(?! the\b)", raw)
+                    r"(?:(?:please|now|also|and|then|so|just) )*(?:put|place|include|set|plant|position|i'd like|i want|i'd love)\b"
+                    r"(?! the\b)", raw)
                 if clause.op != "direction" or not placed:
                     raise
                 clause.op, grounded = "add", names
@@ -271,15 +282,20 @@ class RulePlanner:
             else:
                 added.extend(grounded)
             for step in steps_of(clause, grounded, raw):
-                same = next((i for i, s in enumerate(steps) if s is not None and _same_edit(s, step)), None)
+                fix = re.search(r"\b(?:it|them|her|him|that|this)\b", raw) is not None
+                same = next((i for i, s in enumerate(steps) if s is not None and (
+                    (complaints.get(i) and _same_edit(s, step)) or (i == len(steps) - 1 and fix and _same_edit(s, step, fix)))),
+                    None)
                 if same is not None:  # "the kit is too loud, pull it down 6dB": one edit, said twice; the last wording wins
                     del steps[same]
+                    complaints = {k - (k > same): v for k, v in complaints.items() if k != same}
                     steps.append(step)
                 elif step.op in ("remove", "extract") and any(
                         s is not None and s.op == step.op and s.target == step.target for s in steps):
                     continue  # "I don't want to hear the dog anymore, remove it"
                 else:
                     steps.append(step)
+                complaints[len(steps) - 1] = _COMPLAINT.search(raw) is not None
             previous = grounded
         for clause, raw in pending_rest:
             rest = [lb for lb in (labels or []) if lb not in mentioned]

@@ -180,25 +180,34 @@ def shorthand(text: str) -> str:
     head = r"(^|[,;.]\s*|\band\s+|\bthen\s+)"
     name = r"((?:the\s+)?(?:zzlabel\d+zz|[a-z][\w'-]*)(?:\s+(?:zzlabel\d+zz|[a-z][\w'-]*)){0,3}?)"
     s = re.sub(rf"{head}{name}\s+(?:out|gone|off)(?:\s+(?:please|now|too))?(?=$|[,;.]|\s+and\b|\s+then\b)",
-               r"\1remove \2", s)
+               lambda m: m.group(0) if _verb_first(m.group(2)) else f"{m.group(1)}remove {m.group(2)}", s)
     s = re.sub(rf"\b((?:drop|lower|cut|boost|raise|bump|lift|reduce|duck|turn down|turn up|bring down|bring up) "
                rf"[^,;.]+?) ({_N}){unit}(?=$|[,;.]| and\b)", r"\1 by \2 db", s)  # "drop the traffic 10"
     s = re.sub(rf"(^|[,;.]\s*){name}\s+((?:{_AMOUNT_WORDS}\s+)?)(up|down)\b",
-               lambda m: m.group(0) if _VERB_FIRST.match(m.group(2)) else f"{m.group(1)}turn {m.group(4)} {m.group(2)} {m.group(3)}",
+               lambda m: m.group(0) if _verb_first(m.group(2)) else f"{m.group(1)}turn {m.group(4)} {m.group(2)} {m.group(3)}",
                s)
     place = (r"((?:hard |slightly |a (?:little )?bit |a touch |far |all the way )?(?:to |over to |on )?(?:the )?"
              r"(?:left front|right front|front left|front right|left|right|cent(?:er|re)|middle))")
     s = re.sub(rf"{head}{name}\s+{place}(?=$|[,;.]|\s+and\b|\s+then\b)",
-               lambda m: m.group(0) if _VERB_FIRST.match(m.group(2)) or re.search(r"\b(?:is|are|sounds?)$", m.group(2))
+               lambda m: m.group(0) if _verb_first(m.group(2)) or re.search(r"\b(?:is|are|sounds?)$", m.group(2))
                else f"{m.group(1)}pan {m.group(2)} {m.group(3)}", s)
     return " ".join(s.split())
 
 
-_VERB_FIRST = re.compile(r"(?:it|them|that|this|and|then|also|so|but|just|please|now|to|can|could|would|will|you|we|i|"
+_VERB_FIRST = re.compile(r"(?:it|them|that|this|and|then|also|so|but|just|please|now|to|can|could|would|will|you|we|i|i'd|"
+                         r"plus|finally|first|firstly|next|lastly|after|throw|include|layer|introduce|overlay|insert|"
+                         r"sprinkle|hear|let's|lets|have|want|need|"
                          r"warm|cool|speed|slow|mix|dial|tone|beef|bump|pump|crank|knock|take|turn|bring|pull|push|"
                          r"make|set|move|put|give|get|keep|leave|shift|nudge|pan|add|remove|boost|lift|raise|lower|brighten|darken|"
-                         r"muffle|louden|drop|cut|kill|mute|have|let|send|place|position|sit|spare|reverb|same|"
+                         r"muffle|louden|drop|cut|kill|mute|have|let|send|place|position|sit|spare|reverb|same|thin|filter|strip|"
+                         r"take|sort|fade|zone|freak|lose|ditch|bin|nix|wash|clean|get|isolate|solo|extract|"
                          r"everything|all)\b")
+
+
+def _verb_first(name: str) -> bool:
+    from smartdj.engine.planning.rules_text import _CLAUSE_START
+
+    return _VERB_FIRST.match(name) is not None or _CLAUSE_START.match(name) is not None
 
 
 def header(text: str) -> str:
@@ -249,7 +258,7 @@ def negations(text: str) -> str:
 
 def _negated(whole: str, rest: str) -> str:
     if re.match(r"^(?:i )?(?:don't|do not|dont) want\b", whole) and not re.search(
-            r"\b(?:louder|quieter|softer|brighter|darker|warmer|colder|up|down|more|less|moved|panned|anymore|any more)\b",
+            r"\b(?:louder|quieter|softer|brighter|darker|warmer|colder|up|down|more|less|moved|panned)\b",
             rest):
         return whole  # "I don't want the dog": that is a removal, read as one
     name = re.sub(r"\b(?:any|anymore|any more|louder|quieter|softer|brighter|darker|warmer|colder|alone|up|down|"
@@ -290,6 +299,10 @@ _SLANG = [
     (r"^((?:the )?(?:zzlabel\d+zz|[a-z][\w'-]*)(?: (?!(?:is|are|sounds?|feels?|seems?|was|were|needs?|'s)\b)"
      r"[a-z][\w'-]*){0,2}),\s*(?=\w+ (?:it|them|em)\b)", r"keep \1, "),
     (r"\b(them|it) (?:both|all)\b", r"\1"), (r"\b(?:both|each)(?= (?:up|down|by|louder|quieter|to|[+-]?\d))", ""),
+    (r"\b(?:want|like|love|need) to hear\b", "want"), (r"\b(?:anymore|any more)\b", ""),
+    (r"\ba (?:moderate|fair|decent|good|healthy|medium) amount of\b", "some"),
+    (r"\b(?:front and cent(?:er|re)|dead cent(?:er|re)|straight ahead)\b", "front"),
+    (r"\bthin out\b", "make colder"), (r"\b(?:large|big|huge|vast) echoe?y (?:space|room|hall)\b", "huge reverb"), (r"\btake the edge off\b", "darken"),
     (r"\bem\b", "them"), (r"\blil\b", "little"), (r"\bpls\b|\bplz\b", "please"), (r"\bkinda\b", "kind of"),
     (r"\bteh\b", "the"), (r"\bhte\b", "the"), (r"\badn\b", "and"), (r"\btaht\b", "that"), (r"\bnad\b", "and"),
     (r"\bu\b", "you"), (r"\bur\b", "your"), (r"\bhes\b", "he's"), (r"\bshes\b", "she's"),
@@ -318,10 +331,10 @@ def slang(text: str) -> str:
 
 _ALL = r"(?:everything|all(?: of it| of them| the \w+| sounds| tracks| instruments| stems)?)(?: else)?"
 _BUT = r"(?:except(?: for)?|but(?: for)?|apart from|other than|besides|save for)"
-_STOP = (r"(?=\s+(?:up|down|by|to|louder|quieter|softer|brighter|darker|warmer|colder|more|less|a bit|a little|slightly|way|"
+_STOP = (r"(?=\s+(?:and also|and then|then|plus|and finally|after that)\b|\s+(?:up|down|by|to|louder|quieter|softer|brighter|darker|warmer|colder|more|less|a bit|a little|slightly|way|"
          r"hard|reverb|verb|left|right|center|centre|in|into|turn|bring|pan|make)\b|\s*[+-]\d|\s*[,;.]|$)")
-_REMOVE_FIRST = re.compile(r"(?:^|[,;.]\s*|\band\s+)(?:please |just )?(?:remove|cut|lose|kill|mute|get rid of|drop|delete|"
-                           r"silence|ditch|take out|strip|eliminate|erase|clear)\s+$")
+_REMOVE_FIRST = re.compile(r"\b(?:remove|cut|lose|kill|mute|get rid of|drop|delete|silence|ditch|take out|strip|eliminate|"
+                           r"erase|clear|nix|strip away|strip out|take away|clear out|cut out)\s+$")
 
 
 def everything_but(text: str, has_labels: bool) -> str:
@@ -342,10 +355,13 @@ def everything_but(text: str, has_labels: bool) -> str:
         raise PlanningError(f'"{m.group(0).strip()}": say which sounds "{group.group(1)}" are (SmartDJ cannot tell '
                             "which sources belong to a group)")
     before = text[: m.start()]
-    amount = re.search(r"(?<![\w.])[+-]?\d", text) is not None
+    start = max(before.rfind(","), before.rfind(";"), before.rfind(". ")) + 1
+    end = min([i for i in (text.find(",", m.end()), text.find(";", m.end()), text.find(". ", m.end())) if i >= 0]
+              or [len(text)])
+    amount = re.search(r"(?<![\w.])[+-]?\d", text[start:end]) is not None  # in the same clause
     if _REMOVE_FIRST.search(before) and not amount:
         return text
     mid = m.groupdict().get("mid") or ""
     if _REMOVE_FIRST.search(before):  # "drop everything but the kick by 2": a level change on the rest
-        before = _REMOVE_FIRST.sub(lambda r: r.group(0).replace(r.group(0).strip(), "turn down"), before)
+        before = _REMOVE_FIRST.sub("turn down ", before)
     return f"{before}the rest{mid}{text[m.end():]}, spare {m.group('x')}"
