@@ -4,7 +4,7 @@ It is the planner that always works (no weights, no network, milliseconds), the 
 the neural ones, and the baseline they are measured against. It splits a request into clauses,
 reads each clause's operation from the wording a musician or editor uses ("lose the hum",
 "pan the vox hard right", "give the snare some room"), pulls out amounts, times and places,
-and grounds each sound it names to the given labels (engine/grounding.py). Anything it does not
+and grounds each sound it names to the given labels (engine/planning/grounding.py). Anything it does not
 understand is a :class:`PlanningError` naming the part, never a guessed plan.
 """
 
@@ -85,6 +85,27 @@ _COMPLAINT = re.compile(r"^(?!make |let |have |get )[^,;.]*\b(?:is|are|'s|feels?
                         r"\bhard to hear\b|\bcan't hear\b|^(?!make |let |have |get )[^,;.]*\bsounds? (?!like\b)"
                         r"(?:a bit |kinda |kind of |really |very |so |quite |pretty )?(?:cold|warm|bright|dark|muffled|dull|"
                         r"harsh|thin|tinny|shrill|muddy|boomy|loud|quiet|soft|distant|far|wrong|bad|weird|late|early)\b")
+
+
+def _append(steps: list[Step | None], complaints: dict[int, bool], new: list[Step], raw: str) -> dict[int, bool]:
+    """Add one clause's steps; a complaint and its fix are one edit ("the kit is too loud, pull it down 6dB"),
+    the last wording wins. Returns the complaint flags by step index."""
+    fix = re.search(r"\b(?:it|them|her|him|that|this)\b", raw) is not None
+    for step in new:
+        same = next((i for i, s in enumerate(steps) if s is not None and (
+            (complaints.get(i) and _same_edit(s, step)) or (i == len(steps) - 1 and fix and _same_edit(s, step, fix)))),
+            None)
+        if same is not None:
+            del steps[same]
+            complaints = {k - (k > same): v for k, v in complaints.items() if k != same}
+            steps.append(step)
+        elif step.op in ("remove", "extract") and any(
+                s is not None and s.op == step.op and s.target == step.target for s in steps):
+            continue  # "I don't want to hear the dog anymore, remove it"
+        else:
+            steps.append(step)
+        complaints[len(steps) - 1] = _COMPLAINT.search(raw) is not None
+    return complaints
 
 
 def _fold_placement(steps: list[Step]) -> list[Step]:
@@ -281,21 +302,7 @@ class RulePlanner:
                 mentioned.extend(grounded)
             else:
                 added.extend(grounded)
-            for step in steps_of(clause, grounded, raw):
-                fix = re.search(r"\b(?:it|them|her|him|that|this)\b", raw) is not None
-                same = next((i for i, s in enumerate(steps) if s is not None and (
-                    (complaints.get(i) and _same_edit(s, step)) or (i == len(steps) - 1 and fix and _same_edit(s, step, fix)))),
-                    None)
-                if same is not None:  # "the kit is too loud, pull it down 6dB": one edit, said twice; the last wording wins
-                    del steps[same]
-                    complaints = {k - (k > same): v for k, v in complaints.items() if k != same}
-                    steps.append(step)
-                elif step.op in ("remove", "extract") and any(
-                        s is not None and s.op == step.op and s.target == step.target for s in steps):
-                    continue  # "I don't want to hear the dog anymore, remove it"
-                else:
-                    steps.append(step)
-                complaints[len(steps) - 1] = _COMPLAINT.search(raw) is not None
+            complaints = _append(steps, complaints, steps_of(clause, grounded, raw), raw)
             previous = grounded
         for clause, raw in pending_rest:
             rest = [lb for lb in (labels or []) if lb not in mentioned]
