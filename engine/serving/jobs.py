@@ -80,10 +80,10 @@ class JobManager:
         threading.Thread(target=work, name="smartdj-warmup", daemon=True).start()
 
     def health(self) -> dict:
-        """``{"worker": "running" | "stopped" | "dead", "error": why it died or None}``."""
+        """``{"worker": "running" | "stopped" | "dead", "worker_error": why it died or None}``."""
         alive = self._thread is not None and self._thread.is_alive()
         state = P.RUNNING if alive else ("stopped" if self._stopping.is_set() or self._thread is None else "dead")
-        return {"worker": state, "error": self._worker_error}
+        return {"worker": state, "worker_error": self._worker_error}
 
     # --- requests -----------------------------------------------------------------------
 

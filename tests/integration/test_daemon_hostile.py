@@ -121,7 +121,7 @@ def test_04_full_disk_under_the_state_folder_keeps_the_worker(engine_factory, ex
         finally:
             _unlimit(pid)
         st = c.status()["engine"]
-        assert st["worker"] == "running" and st["error"] is None
+        assert st["worker"] == "running" and st["worker_error"] is None
     healthy(engine, examples, tmp_path / "out")
 
 
@@ -344,6 +344,6 @@ def test_status_reports_a_worker_that_died(tmp_path):
                 break
             time.sleep(0.01)
         info = engine.info()
-        assert info["worker"] == "dead" and "simulated fault" in info["error"], info
+        assert info["worker"] == "dead" and "simulated fault" in info["worker_error"], info
     finally:
         engine.close()
