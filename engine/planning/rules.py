@@ -140,6 +140,9 @@ def _person(previous: list[str], mentioned: list[str], target: str) -> list[str]
 def _cut_description(text: str) -> str:
     """'narrator sound like he's' -> 'narrator', 'chef is over the fan' -> 'chef': the name ends where the
     description of it starts (labels named in full are placeholders by now, so their words are safe)."""
+    inner = re.match(r"^(?:it|this|that)\s+like (?:the |a |an )?(.+?)\s+(?:is|are|was|were)\b", text.strip())
+    if inner:  # "make it feel like the dog is outside": the dog
+        return inner.group(1)
     cut = re.sub(r"\s+(?:sounds?|should|needs?|is|are|was|were|feels?|seems?|already|which|who|its (?!own)|lol|lmao|"
                  r"like|because|so that|hits|notes)\b.*$", "", f" {text}").strip()
     shorter = re.sub(r"(?<=\w)\s+(?:in|on|at|from|over|under|with|by|for|inside|near) (?:the|a|an|my|our|your|this|that)\b.*$",

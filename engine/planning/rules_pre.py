@@ -293,7 +293,8 @@ _SLANG = [
     (r"(?:,|\band)\s*(?:fix|sort out|sort|deal with|handle) (?:it|them|em|that|this)(?: out| please)?(?=$|[,;.])", ""),
     (r"(^|[,;.]\s*|\band\s+)drag\b", r"\1shift"), (r"(\d (?:s|ms|secs?|seconds?|milliseconds?)) late\b", r"\1 later"),
     (r"\b(?:big|huge|massive|large|giant) (hall|church|cathedral|plate|stadium|arena) (verb|reverb)\b", r"\1 \2"),
-    (r"\b(telephone|phone|radio|megaphone|walkie-talkie|underwater) (?:filter|effect|fx|eq)\b", r"\1"),
+    (r"\b(?:tele)?phone (?:filter|effect|fx|eq|line)\b", "like a telephone"),
+    (r"\b(radio|megaphone|walkie-talkie|underwater) (?:filter|effect|fx|eq)\b", r"\1"),
     (r",?\s*(?:so )?(?:i want|i need|for|to make|make it)? ?(?:an? )?(?:instrumental|karaoke version|acapella|a cappella)\b",
      ""),
     (r"^((?:the )?(?:zzlabel\d+zz|[a-z][\w'-]*)(?: (?!(?:is|are|sounds?|feels?|seems?|was|were|needs?|'s)\b)"

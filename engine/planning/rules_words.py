@@ -36,7 +36,7 @@ _SIDE_MOD_SMALL = r"(?:slightly|a (?:little )?bit|a little|a touch|a tad|half|pa
 _SIDE_MOD_BIG = r"(?:hard|far|all the way|fully|completely|way|totally)"
 _ART = r"(?:(?:the|my|your|our)\s+)?"
 _SUFFIX = r"(?:[- ]hand side|\s+side|\s+channel|\s+ear|\s+speaker)?"
-_NOT_RIGHT = r"(?!\s+(?:now|away|after|before|here|there|on|then|out|in|into|next|by|at|up|where|behind))"
+_NOT_RIGHT = r"(?!\s+(?:now|away|after|before|here|there|on|then|out|in|into|next|by|at|up|where|behind)\b)"
 _LOCATIONS: list[tuple[str, str]] = [
     (rf"(?:(?:{_SIDE_MOD_SMALL}\s+)?(?:to\s+)?{_ART}(?:front[- ]?left|left[- ]?front|left of cent(?:er|re)|half[- ]left)|"
      rf"{_SIDE_MOD_SMALL}\s+(?:to\s+)?{_ART}left){_SUFFIX}", "left front"),
@@ -82,8 +82,8 @@ _REVERB = (r"\b(?:reverb|reverberation|verb|echo(?:ey|y)?|echoes|roomier|roomy|(
 _NO_REVERB = (r"\b(?:less|drier|dry|dry up|no|remove|cut|kill|get rid of|lose|take out|without|too much|so much)\b.{0,20}"
               r"\b(?:reverb|verb|echo|echoey|echoy|reverby|room|ambience)\b|\bdrier\b|\bdry\b|\bless (?:echoey|echoy|reverby|roomy|wet)\b")
 _TIMBRE = [
-    (r"\b(?:(?:like |through |on |over |down )?(?:a |an |the )?(?:telephone|phone call|phone line|phone|telephone filter)|phoney|phony)\b",
-     "telephone"),
+    (r"\b(?:(?:like|through|on|over|down|via) (?:a |an |the )?(?:old |cheap |bad |proper )?(?:telephone|phone)(?: call| line)?|"
+     r"phone call|phone line|telephone filter|telephone line|phoney|phony)\b", "telephone"),
     (r"\b(?:walkie-?\s?talkie|two-way radio|cb radio)\b", "walkie-talkie"),
     (r"\b(?:megaphone|bullhorn|loudhailer|loud hailer)\b", "megaphone"),
     (r"\b(?:small speaker|tiny speaker|laptop speaker|cheap speaker|phone speaker|little speaker)\b", "small speaker"),
@@ -134,7 +134,7 @@ _LEAD = {"the", "a", "an", "another", "extra", "some", "any", "my", "our", "your
          "that", "this", "bring", "again", "too", "it's", "its", "there", "really", "lot", "way", "much", "even",
          "kind", "sort", "like", "feel", "same", "from", "into", "back", "around", "you", "i", "we", "me", "can",
          "could", "would", "should", "ok", "okay", "hey", "tone", "make", "slightly", "gently", "type",
-         "thing", "those", "these"}
+         "thing", "those", "these", "hear", "have", "see"}
 _TRAIL = {"please", "now", "too", "up", "down", "a", "an", "bit", "little", "more", "less", "some", "in", "out", "off",
           "the", "sound", "sounds", "is", "are", "be", "should", "lot", "again", "there", "here", "as", "well", "then",
           "much", "so", "it", "over", "thanks", "for", "me", "by", "with", "to", "at", "of", "that", "needs", "need",
