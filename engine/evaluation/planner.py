@@ -5,8 +5,8 @@ synthesized dataset folder (manifest.jsonl). Metrics:
 
 - ``exact_plan_accuracy``: the same steps in the same order (op, target, at, to, db, seconds,
   level, quality), over examples that have a plan;
-- ``step_precision`` / ``step_recall`` / ``step_f1``: over (op, target, location, amount)
-  tuples, matched as multisets per example and summed over examples (micro average);
+- ``step_precision`` / ``step_recall`` / ``step_f1``: steps matched one to one against the
+  expected steps (same op, target, location, amount within its range), summed over examples;
 - ``op_accuracy``: operations matched as multisets per example over the longer of the two plans;
 - ``grounding_accuracy``: of predicted steps paired with an expected step of the same operation,
   the fraction with the expected target;
@@ -35,7 +35,7 @@ from importlib import resources
 from pathlib import Path
 
 from smartdj.bridge.language import Step
-from smartdj.engine.evaluation.gold import GoldStep, gold_step, harmful, plan_matches
+from smartdj.engine.evaluation.gold import GoldStep, gold_step, harmful, plan_matches, step_matches
 from smartdj.engine.planning.base import PlanningError
 
 HANDWRITTEN = "handwritten_instructions.jsonl"
@@ -193,6 +193,18 @@ def _pair_by_op(pred: Sequence[Step], gold: Sequence[Step]) -> list[tuple[Step, 
     return pairs
 
 
+def _step_hits(pred: Sequence[Step], gold: Sequence[GoldStep]) -> int:
+    """Predicted steps that match an expected step (amounts within its range), each expected step once."""
+    free = list(gold)
+    hits = 0
+    for s in pred:
+        g = next((g for g in free if step_matches(s, g)), None)
+        if g is not None:
+            free.remove(g)
+            hits += 1
+    return hits
+
+
 @dataclass
 class Metrics:
     examples: int = 0
@@ -268,7 +280,7 @@ def score(outcomes: Iterable[Outcome]) -> Metrics:
             m.exact += int(o.exact)
             m.pred_steps += len(pred)
             m.gold_steps += len(gold)
-            m.tp += sum((Counter(map(step_tuple, pred)) & Counter(map(step_tuple, gold))).values())
+            m.tp += _step_hits(pred, o.example.gold[0])
             m.op_hits += sum((Counter(s.op for s in pred) & Counter(s.op for s in gold)).values())
             m.op_total += max(len(pred), len(gold))
             pairs = _pair_by_op(pred, gold)
