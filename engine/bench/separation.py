@@ -17,7 +17,6 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -36,8 +35,9 @@ def _audio(seconds: float) -> tuple[np.ndarray, str]:
     from smartdj.engine.audio.io import read_audio
 
     n = int(seconds * SR)
-    dev = next((d for d in (Path(__file__).resolve().parents[3] / "shared" / "audio" / "dev",
-                            Path("/work/shared/audio/dev")) if d.is_dir()), None)
+    from smartdj.engine.config import dev_clips_dir
+
+    dev = dev_clips_dir()
     if dev is not None:
         speech = np.concatenate([read_audio(p, sr=SR)[0][:1] for p in sorted(dev.glob("2[678]_*.wav"))], axis=1)
         rain = read_audio(dev / "10_rain_falling.wav", sr=SR)[0]

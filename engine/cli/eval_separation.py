@@ -34,18 +34,16 @@ BACKGROUNDS = {"dog": "01_dog_barking.wav", "bees": "05_bee_buzzing.wav", "birds
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--clips", type=Path, default=None, help="folder of the dev clips (default: shared/audio/dev "
-                   "beside the checkout, or /work/shared/audio/dev)")
+    p.add_argument("--clips", type=Path, default=None, help="folder of the dev clips (default: $SMARTDJ_DEV_CLIPS, "
+                   "or shared/audio/dev beside the checkout)")
     p.add_argument("--separator", default=None, help="a speech separator name (default: the one routed for 'voice')")
     p.add_argument("--json", action="store_true")
 
 
 def _clips_dir(arg: Path | None) -> Path | None:
-    here = Path(__file__).resolve().parents[3]
-    for cand in ([arg] if arg else [here / "shared" / "audio" / "dev", Path("/work/shared/audio/dev")]):
-        if cand.is_dir():
-            return cand
-    return None
+    from smartdj.engine.config import dev_clips_dir
+
+    return dev_clips_dir(arg)
 
 
 def _stereo(x: np.ndarray) -> np.ndarray:
