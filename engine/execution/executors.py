@@ -98,9 +98,11 @@ def choose(executor: str, scene: bool, options: dict, settings: Settings, steps:
     inner = [s for s in steps or [] if not supports(s, item_label)]
     if options.get("separator") or (inner and SeparationExecutor.serves(inner, options, settings)):
         return "separation", None
+    if not inner:
+        return "mixture", None  # whole-item steps: the composer is exact, whatever else is installed
     if ckpt is not None:
         return "diffusion", ckpt
-    return ("separation", None) if inner else ("mixture", None)
+    return "separation", None
 
 
 class MixtureExecutor:
