@@ -14,7 +14,7 @@ import dataclasses
 import re
 
 from smartdj.bridge import labels as lab
-from smartdj.bridge.language import EditError, Step, split_targets
+from smartdj.bridge.language import EditError, Step, parse_step, split_targets
 from smartdj.bridge.plan_check import check_plan
 from smartdj.engine.planning import grounding
 from smartdj.engine.planning import rules_pre as pre
@@ -174,6 +174,9 @@ class RulePlanner:
         if not isinstance(instruction, str) or not instruction.strip():
             raise PlanningError(f"empty instruction: {HELP}")
         labels = [lb for lb in (labels or []) if lb and lb.strip()] or None
+        exact = _canonical(instruction, labels)
+        if exact is not None:  # the edit language itself (a pasted or edited plan) is taken as written
+            return PlanResult(steps=exact, planner=self.name, tags=["canonical"])
         tags = ["grounded"] if labels else []
         label_words = {w for lb in labels or [] for w in re.findall(r"[a-z]+", lb.lower())}
         text, fixes = pre.respell(_normalise(instruction), keep=_KNOWN_WORDS | label_words, extra=label_words)
@@ -372,3 +375,12 @@ class RulePlanner:
             raise PlanningError(f'no source matches "{name}" (in "{raw.strip()}"); the sources are: '
                                 + "; ".join(labels))
         return found
+
+
+def _canonical(instruction: str, labels: list[str] | None) -> list[Step] | None:
+    """Steps when every line (or ';'-separated part) of the instruction is a canonical step text."""
+    parts = [p.strip().rstrip(".") for p in re.split(r"[;\n]+", instruction) if p.strip()]
+    try:
+        return check_plan([parse_step(p) for p in parts], labels, max_steps=MAX_RULE_STEPS)
+    except EditError:
+        return None

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from smartdj.bridge import labels as lab
-from smartdj.bridge.language import EditError, Step, parse_step
+from smartdj.bridge.language import QUALITIES, EditError, Step, parse_step
 from smartdj.bridge.plan_check import check_plan
 from smartdj.engine.evaluation.gold import gold_step, harmful, plan_matches
 from smartdj.engine.evaluation.planner import evaluate, load_examples
@@ -131,3 +131,15 @@ def test_gold_ranges_alternatives_and_harm():
     assert plan_matches([parse_step("add the sound of far-off thunder at the right with -12 dB")], add)
     assert harmful([parse_step("remove the sound of piano")], None)  # should have been refused
     assert not harmful([], None)
+
+
+@pytest.mark.parametrize("text", [
+    *[f"change the timbre of the sound of rain falling to be more {q}" for q in QUALITIES],
+    "remove the sound of dog barking", "extract the sound of rain falling",
+    "turn down the volume of dog barking by 4.5 dB", "change the sound of rain falling to right front",
+    "shift the sound of dog barking by -0.25 seconds", "reverb the sound of rain falling with reverb level 3",
+    "add the sound of church bell at the left with -6 dB",
+])
+def test_a_canonical_step_plans_to_itself(text):
+    result = RulePlanner().plan(text, ["rain falling", "dog barking"])
+    assert [s.text for s in result.steps] == [text]
