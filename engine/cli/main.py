@@ -78,36 +78,47 @@ def _load(module: str):
         raise
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen(argv: list[str]) -> tuple[str | None, str | None]:
+    """The command (and group member) named on the command line, so only that module is imported."""
+    words = [a for a in argv if not a.startswith("-")]
+    command = words[0] if words else None
+    member = words[1] if command in GROUPS and len(words) > 1 else None
+    return command, member
+
+
+def _add_command(sub, name: str, module: str, help_: str, load: bool, epilog: str | None) -> None:
+    mod = _load(module) if load else None
+    if load and mod is None:
+        return  # not built in this version
+    if mod is None:  # listed in the help; its module is imported only when it is the one run
+        sub.add_parser(name, help=help_)
+        return
+    p = sub.add_parser(name, help=help_, description=_description(mod, help_), usage=getattr(mod, "USAGE", None),
+                       epilog=getattr(mod, "EPILOG", None) or epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+    mod.add_arguments(p)
+    p.set_defaults(_run=mod.run)
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``argv``, only the module of the command it names is imported (fast start)."""
     from smartdj.engine.cli.exit_codes import EPILOG
 
     from smartdj import __version__
 
+    command, member = _chosen(list(argv or []))
     parser = argparse.ArgumentParser(prog="smartdj", description="Declarative audio editing (SmartDJ) engine and tools.",
                                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"smartdj {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_) in COMMANDS.items():
-        mod = _load(module)
-        if mod is None:
-            continue
-        p = sub.add_parser(name, help=help_, description=_description(mod, help_), usage=getattr(mod, "USAGE", None),
-                           epilog=getattr(mod, "EPILOG", None) or (EPILOG if name in CLIENT_COMMANDS else None),
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
-        mod.add_arguments(p)
-        p.set_defaults(_run=mod.run)
+        _add_command(sub, name, module, help_, name == command, EPILOG if name in CLIENT_COMMANDS else None)
     for group, (help_, subs) in GROUPS.items():
         gp = sub.add_parser(group, help=help_)
         gsub = gp.add_subparsers(dest="sub", metavar="WHAT")
         gp.set_defaults(_run=lambda a, gp=gp: (gp.print_help(), 2)[1])
         for name, (module, shelp) in subs.items():
-            mod = _load(module)
-            if mod is None:
-                continue
-            p = gsub.add_parser(name, help=shelp, description=_description(mod, shelp))
-            mod.add_arguments(p)
-            p.set_defaults(_run=mod.run)
+            _add_command(gsub, name, module, shelp, group == command and name == member, None)
     return parser
 
 
@@ -127,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     from smartdj.engine.cli import exit_codes
 
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
