@@ -246,10 +246,13 @@ def os_folder(variable: str, default: Path) -> Path:
     return Path(value).expanduser() if value else default
 
 
+DEV_CLIPS_VARIABLE = "SMARTDJ_DEV_CLIPS"
+
+
 def dev_clips_dir(explicit: str | os.PathLike | None = None) -> Path | None:
     """The labelled development clips for evaluations: the flag, ``SMARTDJ_DEV_CLIPS``, or
     ``shared/audio/dev`` beside the checkout; None when none of them is a folder."""
-    given = explicit or os.environ.get("SMARTDJ_DEV_CLIPS")
+    given = explicit or os.environ.get(DEV_CLIPS_VARIABLE)
     if given:
         return Path(given).expanduser() if Path(given).expanduser().is_dir() else None
     beside = Path(__file__).resolve().parents[2] / "shared" / "audio" / "dev"

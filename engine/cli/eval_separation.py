@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from smartdj.engine.config import DEV_CLIPS_VARIABLE
 
 SR = 48000
 SNRS = (-5.0, 0.0, 5.0)
@@ -34,7 +35,7 @@ BACKGROUNDS = {"dog": "01_dog_barking.wav", "bees": "05_bee_buzzing.wav", "birds
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--clips", type=Path, default=None, help="folder of the dev clips (default: $SMARTDJ_DEV_CLIPS, "
+    p.add_argument("--clips", type=Path, default=None, help=f"folder of the dev clips (default: ${DEV_CLIPS_VARIABLE}, "
                    "or shared/audio/dev beside the checkout)")
     p.add_argument("--separator", default=None, help="a speech separator name (default: the one routed for 'voice')")
     p.add_argument("--json", action="store_true")
