@@ -143,3 +143,13 @@ def test_gold_ranges_alternatives_and_harm():
 def test_a_canonical_step_plans_to_itself(text):
     result = RulePlanner().plan(text, ["rain falling", "dog barking"])
     assert [s.text for s in result.steps] == [text]
+
+
+@pytest.mark.parametrize("text", ["clean up the dialogue", "please clean the voice up", "denoise the speech"])
+def test_clean_up_requests_remove_the_noise_around_the_voice(text):
+    assert [s.text for s in RulePlanner().plan(text).steps] == ["remove the sound of background noise"]
+
+
+def test_clean_up_is_not_rewritten_when_a_pronoun_points_back_at_the_voice():
+    with pytest.raises(PlanningError):  # "it" is the narration, never the noise
+        RulePlanner().plan("denoise the narration and turn it up 2 dB")
