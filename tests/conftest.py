@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from smartdj.engine.serving.launcher import FREE_OSC, FREE_ZMQ, LaunchError, launch, serve_command
+from smartdj.engine.serving.launcher import FREE_OSC, FREE_ZMQ, Launched, LaunchError, launch, serve_command
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -53,13 +53,8 @@ class EngineProcess:
         self._launched = None
         self.returncode: int | None = None
 
-    @property
-    def osc_host(self) -> str:
-        return self.osc.rsplit(":", 1)[0]
-
-    @property
-    def osc_port(self) -> int:
-        return int(self.osc.rsplit(":", 1)[1])
+    osc_host = Launched.osc_host
+    osc_port = Launched.osc_port
 
     def command(self) -> list[str]:
         return serve_command(self.state_dir, self.zmq, self.osc, self.extra)

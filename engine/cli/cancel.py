@@ -7,11 +7,9 @@ Exit codes (:mod:`exit_codes`): 0 cancelled or cancelling, 1 the job had already
 from __future__ import annotations
 
 import argparse
-import sys
 
 from smartdj.engine.cli import exit_codes as X
-from smartdj.engine.cli.engine_flags import add_engine_arguments, connect
-from smartdj.engine.cli.wording import user_words
+from smartdj.engine.cli.engine_flags import add_engine_arguments, client_failure, connect
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -26,11 +24,7 @@ def run(args: argparse.Namespace) -> int:
     with c:
         try:
             reply = c.cancel(args.job)
-        except EngineUnreachable:
-            print(f"smartdj cancel: no engine at {endpoint}; start one with `smartdj serve`", file=sys.stderr)
-            return X.NO_ENGINE
-        except EngineError as e:
-            print(f"smartdj cancel: {user_words(e.message)}", file=sys.stderr)
-            return X.NOT_FOUND if e.code == "not_found" else X.USAGE
+        except (EngineUnreachable, EngineError) as e:
+            return client_failure("cancel", endpoint, e)
     print(f"job {args.job}: {reply['state']}")
     return X.OK if reply["state"] in ("cancelled", "cancelling") else X.FAILED

@@ -61,4 +61,19 @@ def connect(args: argparse.Namespace, timeout: float = 3.0):
                           f"e.g. {DEFAULT_ZMQ_ENDPOINT.split('://', 1)[1]}") from None
 
 
-__all__ = ["ConfigError", "add_engine_arguments", "connect", "engine_address"]
+def client_failure(command: str, endpoint: str, error: Exception) -> int:
+    """Says why a client request failed, in the user's words; returns the exit code."""
+    import sys
+
+    from smartdj.bridge.zmq_client import EngineUnreachable
+    from smartdj.engine.cli import exit_codes as X
+    from smartdj.engine.cli.wording import user_words
+
+    if isinstance(error, EngineUnreachable):
+        print(f"smartdj {command}: no engine at {endpoint}; start one with `smartdj serve`", file=sys.stderr)
+        return X.NO_ENGINE
+    print(f"smartdj {command}: {user_words(getattr(error, 'message', str(error)))}", file=sys.stderr)
+    return X.NOT_FOUND if getattr(error, "code", None) == "not_found" else X.USAGE
+
+
+__all__ = ["ConfigError", "add_engine_arguments", "client_failure", "connect", "engine_address"]

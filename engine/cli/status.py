@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from smartdj.engine.cli import exit_codes as X
-from smartdj.engine.cli.engine_flags import add_engine_arguments, connect
-from smartdj.engine.cli.wording import user_words
+from smartdj.engine.cli.engine_flags import add_engine_arguments, client_failure, connect
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -31,12 +29,8 @@ def run(args: argparse.Namespace) -> int:
                 reply["events"] = c.events(args.job, 0, 1000)["events"]
             else:
                 reply = c.status()
-        except EngineUnreachable:
-            print(f"smartdj status: no engine at {endpoint}; start one with `smartdj serve`", file=sys.stderr)
-            return X.NO_ENGINE
-        except EngineError as e:
-            print(f"smartdj status: {user_words(e.message)}", file=sys.stderr)
-            return X.NOT_FOUND if e.code == "not_found" else X.USAGE
+        except (EngineUnreachable, EngineError) as e:
+            return client_failure("status", endpoint, e)
     if args.json:
         print(json.dumps(reply, indent=2))
     elif args.job:

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 torch = pytest.importorskip("torch")
-from conftest import SHARED
+from conformance_vectors import CONF, marks, spec_fixture
 from safetensors.torch import load_file
 from smartdj.models.components.oobleck import OobleckVAE, StereoOobleck
 
-CONF = SHARED / "conformance"
-pytestmark = [pytest.mark.conformance,
-              pytest.mark.skipif(not (CONF / "oobleck.json").is_file(),
-                                 reason=f"conformance vectors not found at {CONF} (beside the checkout only)")]
+pytestmark = marks("oobleck.json")
 
-
-@pytest.fixture(scope="module")
-def spec() -> dict:
-    return json.loads((CONF / "oobleck.json").read_text())
+spec = spec_fixture("oobleck.json")
 
 
 @pytest.fixture(scope="module")

@@ -58,13 +58,17 @@ def _gains_db(x: np.ndarray, voice: np.ndarray, noise: np.ndarray) -> tuple[floa
     return 20 * np.log10(gv), 20 * np.log10(max(gn, 1e-9))
 
 
-def test_remove_the_background_noise(reaper, dialogue):
+def _edit(reaper, dialogue, instruction: str, take_name: str):
+    """One stereo dialogue item (its take named as REAPER would), edited through the Edit action."""
     path, voice, noise = dialogue
-    seconds = voice.shape[1] / SR
-    item = rp.add_item(reaper.track("dialogue"), str(path), length=seconds, name="interview")
-    reaper.run("edit", [["remove the background noise"]], max_seconds=240)
+    item = rp.add_item(reaper.track("dialogue"), str(path), length=voice.shape[1] / SR, name=take_name)
+    reaper.run("edit", [[instruction]], max_seconds=240)
     assert reaper.errors() == [] and reaper.state.boxes == []
-    (name, out), = _takes(item)
+    return _takes(item), voice, noise
+
+
+def test_remove_the_background_noise(reaper, dialogue):
+    ((name, out),), voice, noise = _edit(reaper, dialogue, "remove the background noise", "dialogue.wav")
     assert name == "SmartDJ 1/1: remove the sound of background noise"
     assert out.shape == voice.shape
     mix = voice + noise
@@ -74,12 +78,8 @@ def test_remove_the_background_noise(reaper, dialogue):
 
 
 def test_turn_the_voice_up_3_db_and_put_it_on_the_left(reaper, dialogue):
-    path, voice, noise = dialogue
-    seconds = voice.shape[1] / SR
-    item = rp.add_item(reaper.track("dialogue"), str(path), length=seconds, name="interview")
-    reaper.run("edit", [["turn the voice up 3 dB and put it on the left"]], max_seconds=240)
-    assert reaper.errors() == [] and reaper.state.boxes == []
-    (n1, up), (n2, left) = _takes(item)
+    ((n1, up), (n2, left)), voice, noise = _edit(reaper, dialogue, "turn the voice up 3 dB and put it on the left",
+                                                "dialogue")
     assert n1 == "SmartDJ 1/2: turn up the volume of voice by 3 dB"
     assert n2 == "SmartDJ 2/2: change the sound of voice to left"
     gv, gn = _gains_db(up, voice, noise)
