@@ -40,10 +40,14 @@ class JobManager:
         self._cancel: set[str] = set()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._express: threading.Thread | None = None
+        self._current_heavy = False
         self._planners: dict[str, object] = {}
         self._worker_error: str | None = None
         self.runner = JobRunner(store, settings, library, self._planner, lambda job: job in self._cancel,
                                 self._stopping.is_set)
+        self.express_runner = JobRunner(store, settings, library, self._planner, lambda job: job in self._cancel,
+                                        self._stopping.is_set)
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -59,14 +63,17 @@ class JobManager:
                 log.info("resuming job %s (%s)", job["job"], job["state"])
         self._thread = threading.Thread(target=self._worker, name="smartdj-worker-cpu", daemon=True)
         self._thread.start()
+        self._express = threading.Thread(target=self._express_worker, name="smartdj-worker-express", daemon=True)
+        self._express.start()
         return resumed
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stopping.set()
         with self._cond:
             self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        for thread in (self._thread, self._express):
+            if thread is not None:
+                thread.join(timeout)
 
     def warm_up(self) -> None:
         """Import the composer and rule planner in the background so the first job starts fast."""
@@ -132,21 +139,48 @@ class JobManager:
                         return
                     job = self._queue.popleft()
                     self._current = job
+                    self._current_heavy = not self._is_light(job)
                 try:
                     self._run_one(job)
                 finally:
                     with self._cond:
-                        self._current = None
+                        self._current, self._current_heavy = None, False
                         self._cancel.discard(job)
+                        self._cond.notify_all()
         except BaseException as e:  # only a bug in this loop gets here: say so in status
             self._worker_error = f"{type(e).__name__}: {e}"
             log.critical("the job worker stopped:\n%s", traceback.format_exc())
             raise
 
-    def _run_one(self, job: str) -> None:
+    def _express_worker(self) -> None:
+        """While the main worker runs a heavy job (a separator or the diffusion editor), light jobs
+        (plan only, scenes, the exact composer) run here instead of waiting behind it."""
+        while not self._stopping.is_set():
+            with self._cond:
+                job = next((j for j in self._queue if self._is_light(j)), None) if self._current_heavy else None
+                if job is None:
+                    self._cond.wait(0.5)
+                    continue
+                self._queue.remove(job)
+            try:
+                self._run_one(job, self.express_runner)
+            except BaseException:  # never takes the engine down; the main worker still runs everything
+                log.error("express lane:\n%s", traceback.format_exc())
+            finally:
+                with self._cond:
+                    self._cancel.discard(job)
+
+    def _is_light(self, job: str) -> bool:
+        """Safe to run beside a heavy job: cheap on the CPU and touching no model."""
+        info = self.store.job(job) or {}
+        spec = info.get("spec") or {}
+        executor = (spec.get("options") or {}).get("executor", "auto")
+        return spec.get("mode") == "plan" or bool(spec.get("scene")) or executor == "composer"
+
+    def _run_one(self, job: str, runner: JobRunner | None = None) -> None:
         """Run ``job`` and record how it ended; nothing a job does may escape this."""
         try:
-            self.runner.run(job)
+            (runner or self.runner).run(job)
             return
         except Interrupted:
             log.info("job %s interrupted by shutdown; it resumes at the next start", job)
