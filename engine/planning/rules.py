@@ -19,6 +19,7 @@ from smartdj.bridge.plan_check import check_plan
 from smartdj.engine.planning import grounding
 from smartdj.engine.planning import rules_pre as pre
 from smartdj.engine.planning.base import PlanningError, PlanResult
+from smartdj.engine.planning.coverage import check_coverage
 from smartdj.engine.planning.rules_read import _Clause, read, steps_of
 from smartdj.engine.planning.rules_text import (
     _FILLER,
@@ -186,6 +187,7 @@ class RulePlanner:
         text, placeholders = protect(text, labels)
         try:
             steps = self._read_all(text, placeholders, labels, tags, {})
+            check_coverage(text, steps)
         except _Ambiguous as amb:  # "turn the guitar down" with two guitars: both readings, for the user to pick
             readings = []
             for label in amb.labels:

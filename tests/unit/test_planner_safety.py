@@ -153,3 +153,13 @@ def test_clean_up_requests_remove_the_noise_around_the_voice(text):
 def test_clean_up_is_not_rewritten_when_a_pronoun_points_back_at_the_voice():
     with pytest.raises(PlanningError):  # "it" is the narration, never the noise
         RulePlanner().plan("denoise the narration and turn it up 2 dB")
+
+
+@pytest.mark.parametrize(("text", "labels"), [
+    ("narrator warmer and up 1", ["narrator", "music bed"]),  # the tone change was dropped, the rest ran
+    ("take the reverb off the organ", ["organ", "choir"]),  # read as "reverb level 5" on the organ
+    ("coach needs to cut through, +4", ["coach", "crowd"]),  # "cut" read as remove
+])
+def test_a_plan_that_leaves_out_or_inverts_part_of_the_request_is_refused(text, labels):
+    with pytest.raises(PlanningError):
+        RulePlanner().plan(text, labels)
