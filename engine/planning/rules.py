@@ -183,7 +183,7 @@ class RulePlanner:
         text, fixes = pre.respell(_normalise(instruction), keep=_KNOWN_WORDS | label_words, extra=label_words)
         if fixes:
             tags.append("respelled: " + ", ".join(f"{a}->{b}" for a, b in fixes))
-        text = _clean_up(text)
+        text = pre.clean_up(text)
         text, placeholders = protect(text, labels)
         try:
             steps = self._read_all(text, placeholders, labels, tags, {})
@@ -378,20 +378,6 @@ class RulePlanner:
             raise PlanningError(f'no source matches "{name}" (in "{raw.strip()}"); the sources are: '
                                 + "; ".join(labels))
         return found
-
-
-# "clean up the dialogue": speech enhancement, i.e. the noise around the voice goes (a speech separator's residual)
-_CLEAN_UP = re.compile(r"\b(?:clean up|clean|denoise|de-noise|tidy up)\s+(?:the |this |my |our )?"
-                       r"(?:dialogue|dialog|voices?|speech|vocals?|narration|narrator|interview|podcast|voice-?over)"
-                       r"(?: track| recording)?(?: up)?\b")
-
-
-def _clean_up(text: str) -> str:
-    """Rewrites a clean-up request, unless a later pronoun refers back to the voice it names."""
-    m = _CLEAN_UP.search(text)
-    if m is None or re.search(r"\b(?:it|its|them|they|that|this|both)\b", text[m.end():]):
-        return text
-    return text[: m.start()] + "remove the background noise" + text[m.end():]
 
 
 def _canonical(instruction: str, labels: list[str] | None) -> list[Step] | None:

@@ -366,3 +366,17 @@ def everything_but(text: str, has_labels: bool) -> str:
     if _REMOVE_FIRST.search(before):  # "drop everything but the kick by 2": a level change on the rest
         before = _REMOVE_FIRST.sub("turn down ", before)
     return f"{before}the rest{mid}{text[m.end():]}, spare {m.group('x')}"
+
+
+# "clean up the dialogue": speech enhancement, i.e. the noise around the voice goes (a speech separator's residual)
+_CLEAN_UP = re.compile(r"\b(?:clean up|clean|denoise|de-noise|tidy up)\s+(?:the |this |my |our )?"
+                       r"(?:dialogue|dialog|voices?|speech|vocals?|narration|narrator|interview|podcast|voice-?over)"
+                       r"(?: track| recording)?(?: up)?\b")
+
+
+def clean_up(text: str) -> str:
+    """Rewrites a clean-up request, unless a later pronoun refers back to the voice it names."""
+    m = _CLEAN_UP.search(text)
+    if m is None or re.search(r"\b(?:it|its|them|they|that|this|both)\b", text[m.end():]):
+        return text
+    return text[: m.start()] + "remove the background noise" + text[m.end():]
