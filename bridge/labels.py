@@ -18,6 +18,9 @@ GENERIC = frozenset({"the", "a", "an", "of", "sound", "sounds", "noise", "noises
                      "at", "to", "with"})
 
 
+_VOICE_WORDS = frozenset({"vocal", "vox", "voice", "singer", "vocalist", "lead"})
+
+
 def normalise(text: str) -> str:
     """Lower case, punctuation as spaces, single spaces: ``"Mix20.WAV"`` -> ``"mix20 wav"``."""
     return " ".join(re.sub(r"[^a-z0-9]+", " ", re.sub(r"'s\b", "", text.casefold())).split())
@@ -148,7 +151,8 @@ def _strict_scores(name: str, labels: Sequence[str], aliases: Mapping[str, Seque
         lw = content_words(label)
         cover = [_covers(w, lw, aliases.get(raw.get(w, w), ())) for w in want]
         if all(cover):
-            lead = int(bool(lw & {"lead", "main"}))  # "the vocal" is the lead vocal when there are backing vocals
+            # "the vocal" is the lead vocal when there are backing vocals; "the guitar" is not the lead guitar
+            lead = int(bool(lw & {"lead", "main"}) and bool(set(want) & _VOICE_WORDS))
             scored.append((sum(cover), -len(lw - set(want)), lead, label))
     return sorted(scored, reverse=True)
 

@@ -23,7 +23,8 @@ _TIME_RANGE = re.compile(
     r"|\b(?:for|during|in|over|throughout) the (?:first|last|final|opening|closing|next|middle) "
     r"(?:\d+(?:\.\d+)? |few |couple of |two |three |four |half )?(?:seconds?|secs?|bars?|beats?|minutes?|measures?|part|bit|section)\b"
     r"|\b(?:at|from|after|before|until|till|in) (?:bar|measure|beat) \d+"
-    r"|\b(?:in|during|for|through|throughout|after|before|on) the (?:chorus|choruses|verses?|intro|outro|bridge|drop|breakdown|"
+    r"|\b(?:in|during|for|through|throughout|after|before|on) the (?:(?:first|second|third|fourth|last|final|next|other|"
+    r"1st|2nd|3rd|4th) )?(?:chorus|choruses|verses?|intro|outro|bridge|drop|breakdown|"
     r"hook|pre-?chorus|fade|ending|beginning|start|end)\b|\bat the (?:end|start|beginning)\b"
     r"|\bonly when\b|\bwhenever\b|\bevery time\b|\beach time\b|\bonward\b|\bonwards\b"
     r"|\b(?:at|after|from|until|till) \d+(?:\.\d+)? ?(?:s|secs?|seconds?|minutes?|mins?)\b")
@@ -285,6 +286,8 @@ _SLANG = [
     (r"^((?:the )?(?:zzlabel\d+zz|[a-z][\w'-]*)(?: [a-z][\w'-]*){0,2}?) back (a (?:little )?bit|a touch|a tad|a hair|slightly)\b",
      r"turn down \1 \2"),
     (r"\bmore (?:to|on|towards|over to) the (left|right)\b", r"to the \1"),
+    (r"\b(?:more )?(?:to|towards) the (?:front|centre|center|middle)\b", "to the front"),
+    (r"\b(left|right) (?:a (?:little )?bit|a little|slightly|a touch|a tad|a hair)\b", r"\1 front"),
     (r"\bright (?=(?:in|into|next to|up against|on top of) (?:your|the|my|our)\b)", ""),
     (r"\b(?:is|are|'s) (?:(?:way|much|a bit|a little|a lot|slightly|far|kinda|kind of) )?(quieter|softer|louder)\b"
      r"(?: than [^,;.]+)?", lambda m: " is too " + ("loud" if m.group(1) == "louder" else "quiet")),

@@ -163,3 +163,27 @@ def test_clean_up_is_not_rewritten_when_a_pronoun_points_back_at_the_voice():
 def test_a_plan_that_leaves_out_or_inverts_part_of_the_request_is_refused(text, labels):
     with pytest.raises(PlanningError):
         RulePlanner().plan(text, labels)
+
+
+def test_a_name_that_fits_a_lead_and_another_part_is_not_guessed_as_the_lead():
+    labels = ["harsh vocals", "rhythm guitars", "lead guitar", "bass"]
+    result = None
+    try:
+        result = RulePlanner().plan("turn the guitar up 2 dB", labels)
+    except PlanningError:
+        return
+    assert result.unsure and {s[0].target for s in result.alternatives} == {"rhythm guitars", "lead guitar"}
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("pan the harmonica left a bit", "change the sound of harmonica to left front"),
+    ("the dog slightly right", "change the sound of dog to right front"),
+    ("dog more to the centre", "change the sound of dog to front"),
+])
+def test_partial_pans(text, want):
+    assert [s.text for s in RulePlanner().plan(text, ["harmonica", "dog"]).steps] == [want]
+
+
+def test_a_song_section_is_a_time_range_and_is_refused():
+    with pytest.raises(PlanningError, match="second verse"):
+        RulePlanner().plan("vocal louder in the second verse", ["vocals", "piano"])
