@@ -265,8 +265,8 @@ def serve(settings: Settings) -> int:
         sock.close(0)
         engine.close()
         return e.code
-    resumed = engine.jobs.start(resume=True)
     engine.jobs.warm_up()
+    resumed = engine.jobs.start(resume=True)
     print(P.format_ready(zmq_ep, engine.endpoints.get("osc", "off"), os.getpid(), str(settings.state_dir), resumed),
           file=sys.stderr, flush=True)
     try:

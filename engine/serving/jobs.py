@@ -76,15 +76,14 @@ class JobManager:
                 thread.join(timeout)
 
     def warm_up(self) -> None:
-        """Import the composer and rule planner in the background so the first job starts fast."""
-        def work() -> None:
-            try:
-                import smartdj.engine.compose.composer  # noqa: F401
-                import smartdj.engine.compose.mixture  # noqa: F401
-                getattr(self._planner("rules"), "warm", lambda: None)()  # compile the rule planner's patterns
-            except Exception as e:  # missing parts are reported when a job needs them
-                log.debug("warm-up: %s", e)
-        threading.Thread(target=work, name="smartdj-warmup", daemon=True).start()
+        """Import the composer and compile the rule planner before the engine says it is ready, so the
+        first job runs at full speed (a job racing a background import waits on Python's import lock)."""
+        try:
+            import smartdj.engine.compose.composer  # noqa: F401
+            import smartdj.engine.compose.mixture  # noqa: F401
+            getattr(self._planner("rules"), "warm", lambda: None)()  # compile the rule planner's patterns
+        except Exception as e:  # missing parts are reported when a job needs them
+            log.debug("warm-up: %s", e)
 
     def health(self) -> dict:
         """``{"worker": "running" | "stopped" | "dead", "worker_error": why it died or None}``."""
