@@ -117,6 +117,10 @@ def _fold_placement(steps: list[Step]) -> list[Step]:
         if step.op == "direction" and step.at is None and add is not None:
             out[add] = dataclasses.replace(out[add], to=step.to)
             continue
+        again = next((i for i, s in enumerate(out) if step.op == s.op == "reverb" and s.target == step.target), None)
+        if again is not None:  # "in a hall, reverb level 6": one reverb, at the level said last
+            out[again] = step
+            continue
         out.append(step)
     return out
 

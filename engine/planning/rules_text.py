@@ -71,6 +71,12 @@ def _normalise(text: str) -> str:
     s = re.sub(r"\bnice and (loud|quiet|soft|low)\b", lambda m: "loudly" if m.group(1) == "loud" else "quietly", s)
     for word, digit in sorted(_NUMBER_WORDS.items(), key=lambda kv: -len(kv[0])):
         s = re.sub(rf"\b{word}\s+(?=(?:more |extra )?{_UNIT})", digit + " ", s)
+        s = re.sub(rf"\b(by|up|down) {word}\b(?= and a half\b|\s*(?:$|[,;.]|and\b))", rf"\1 {digit}", s)
+    s = re.sub(r"\b((?:re)?verb)\b([^,;.\d]{0,30}?) at (\d+(?:\.\d+)?)\b(?!\s*(?:s|ms|secs?|seconds?|bpm|db|%))",
+               r"\1\2 level \3", s)  # "verb them at 4": the level, not a place
+    s = re.sub(r"\bget rid\b(?! of)", "get rid of it", s)
+    # "highway hum - get rid of it": a short name before a dash is a header, like "highway hum: ..."
+    s = re.sub(r"^((?:(?!is\b|are\b|was\b|were\b|sounds?\b|feels?\b)[a-z][\w']*\s*){1,3}?)\s+-\s+(?=[a-z])", r"\1: ", s)
     s = re.sub(r"\b(\d+) and a half\b", lambda m: str(int(m.group(1)) + 0.5), s)
     s = re.sub(r"\b(\d+(?:\.\d+)?)-?(db|s|ms|secs?|seconds?)\b", r"\1 \2", s)
     return " ".join(s.split())

@@ -187,3 +187,16 @@ def test_partial_pans(text, want):
 def test_a_song_section_is_a_time_range_and_is_refused():
     with pytest.raises(PlanningError, match="second verse"):
         RulePlanner().plan("vocal louder in the second verse", ["vocals", "piano"])
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("bring the keys down by three and a half", ["turn down the volume of keys by 3.5 dB"]),
+    ("ad-libs up two and verb them at 4", ["turn up the volume of ad libs by 2 dB",
+                                           "reverb the sound of ad libs with reverb level 4"]),
+    ("chair squeaks: get rid", ["remove the sound of chair squeaks"]),
+    ("highway hum - get rid of it", ["remove the sound of highway hum"]),
+    ("put the keys in a hall, reverb level 6", ["reverb the sound of keys with reverb level 6"]),
+])
+def test_stated_numbers_and_terse_headers_are_read_as_said(text, want):
+    labels = ["keys", "ad libs", "chair squeaks", "highway hum", "piano"]
+    assert [s.text for s in RulePlanner().plan(text, labels).steps] == want
