@@ -174,7 +174,7 @@ def read(raw: str) -> _Clause:
 
     huge_rev, small_rev = has(_REVERB_HUGE), has(_REVERB_SMALL)
     timbre = next((q for p, q in _TIMBRE if has(p)), None)
-    c.big = has(_BIG) or huge_rev
+    c.big = has(_BIG) or (huge_rev and not has(_SMALL))  # "a little plate reverb" is a little
     c.small = has(_SMALL) or small_rev
     if c.op == "timbre":
         c.quality = timbre

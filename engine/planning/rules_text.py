@@ -75,6 +75,14 @@ def _normalise(text: str) -> str:
     s = re.sub(r"\b((?:re)?verb)\b([^,;.\d]{0,30}?) at (\d+(?:\.\d+)?)\b(?!\s*(?:s|ms|secs?|seconds?|bpm|db|%))",
                r"\1\2 level \3", s)  # "verb them at 4": the level, not a place
     s = re.sub(r"\bget rid\b(?! of)", "get rid of it", s)
+    s = re.sub(r"\ba quarter (?:of a )?second\b", "0.25 seconds", s)
+    s = re.sub(r"\s+/\s+", ", ", s)  # "bass gtr -2 / drums +1"
+    s = re.sub(r"\b(?:pls|plz|entirely|completely|totally|altogether)\b", "", s)
+    s = re.sub(r"\ba (?:dash|splash|touch|hint) of\b", "a little", s)
+    s = re.sub(r"\ba (?:tiny|wee|teeny) bit\b", "a bit", s)
+    s = re.sub(r"\b(?:a )?(?:nice|lovely|big fat|proper) (?=(?:concert |cathedral |church |plate |hall |room )*(?:hall|reverb|verb))",
+               "", s)
+    s = re.sub(r"\b both (?=(?:hard )?(?:left|right|front|center))", " ", s)
     # "highway hum - get rid of it": a short name before a dash is a header, like "highway hum: ..."
     s = re.sub(r"^((?:(?!is\b|are\b|was\b|were\b|sounds?\b|feels?\b)[a-z][\w']*\s*){1,3}?)\s+-\s+(?=[a-z])", r"\1: ", s)
     s = re.sub(r"\b(\d+) and a half\b", lambda m: str(int(m.group(1)) + 0.5), s)

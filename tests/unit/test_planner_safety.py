@@ -200,3 +200,16 @@ def test_a_song_section_is_a_time_range_and_is_refused():
 def test_stated_numbers_and_terse_headers_are_read_as_said(text, want):
     labels = ["keys", "ad libs", "chair squeaks", "highway hum", "piano"]
     assert [s.text for s in RulePlanner().plan(text, labels).steps] == want
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("bass gtr -2 / drums +1", ["turn down the volume of bass guitar by 2 dB", "turn up the volume of drum kit by 1 dB"]),
+    ("can we lose the strings entirely", ["remove the sound of strings"]),
+    ("vocals: +2, a dash of plate reverb", ["turn up the volume of vocals by 2 dB",
+                                            "reverb the sound of vocals with reverb level 3"]),
+    ("sheep and cows both left", ["change the sound of sheep to left", "change the sound of cows mooing to left"]),
+    ("horse whinny a quarter second later", ["shift the sound of horse whinny by 0.25 seconds"]),
+])
+def test_everyday_shorthand(text, want):
+    labels = ["bass guitar", "drum kit", "strings", "vocals", "sheep", "cows mooing", "horse whinny"]
+    assert [s.text for s in RulePlanner().plan(text, labels).steps] == want
