@@ -9,6 +9,10 @@ from smartdj.bridge.language import Step
 from smartdj.engine.planning.base import PlanningError
 from smartdj.engine.planning.rules_words import _NO_REVERB, _REVERB, _TIMBRE
 
+_EFFECT = re.compile(r"\b(?:distortion|distort\w*|overdrive|fuzz|saturation|bitcrush\w*|flanger|phaser|chorus effect|"
+                     r"auto-?tune|vocoder|wah|tremolo|vibrato)\b")
+_DEVICE = re.compile(r"\b(?:like|through|over|via|on|in|into) (?:a |an |the )?(?:\w+ )?(?:telephone|phone|radio|"
+                     r"walkie-?\s?talkie|megaphone|bullhorn|intercom|tannoy)\b|\bunderwater\b")
 _CUT_THROUGH = re.compile(r"\bcut(?:s|ting)? through\b")
 _REVERB_OFF = re.compile(r"\b(?:take|get|strip|pull|turn)\b[^,;.]{0,30}\b(?:reverb|verb|echo|room)\b[^,;.]{0,10}\boff\b"
                          r"|\b(?:reverb|verb|echo)\b[^,;.]{0,10}\boff\b")
@@ -25,9 +29,19 @@ def check_coverage(text: str, steps: list[Step]) -> None:
                             "version; nothing was planned")
     if not no_reverb and not re.search(_NO_REVERB, text) and re.search(_REVERB, text) and "reverb" not in ops and "add" not in ops:
         raise PlanningError("the request mentions reverb but no step adds any: say e.g. \"reverb on the X\"")
+    for step in steps:
+        effect = _EFFECT.search(step.target or "") if step.op == "add" else None
+        if effect:
+            raise PlanningError(f'"{effect.group(0)}" is an effect, not a sound to add; SmartDJ can add reverb '
+                                "or change the tone (e.g. telephone, radio, megaphone), not other effects")
+    added = " ".join(s.target for s in steps if s.op == "add")
+    device = _DEVICE.search(text)
+    if device and "timbre" not in ops and device.group(0) not in added:
+        raise PlanningError(f'"{device.group(0)}" is not in the plan: say it as its own step, e.g. "make the X '
+                            'sound like a telephone"')
     for pattern, quality in _TIMBRE:
         found = re.search(pattern, text)
-        if found and "timbre" not in ops and "add" not in ops:
+        if found and "timbre" not in ops and found.group(0).strip() not in added:
             raise PlanningError(f'"{found.group(0).strip()}" is not in the plan (a {quality} tone change): '
                                 'say it as its own step, e.g. "make the X ' + quality + 'er"'
                                 if quality in ("warm", "bright", "dark", "cold") else

@@ -113,6 +113,8 @@ def _fold_placement(steps: list[Step]) -> list[Step]:
     """'add rain in the background and put it on the left': one add placed on the left, not an add and a move."""
     out: list[Step] = []
     for step in steps:
+        if step in out:
+            continue  # "icier, colder": one step, said twice
         add = next((i for i, s in enumerate(out) if s.op == "add" and s.target == step.target), None)
         if step.op == "direction" and step.at is None and add is not None:
             out[add] = dataclasses.replace(out[add], to=step.to)

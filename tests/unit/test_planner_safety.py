@@ -213,3 +213,17 @@ def test_stated_numbers_and_terse_headers_are_read_as_said(text, want):
 def test_everyday_shorthand(text, want):
     labels = ["bass guitar", "drum kit", "strings", "vocals", "sheep", "cows mooing", "horse whinny"]
     assert [s.text for s in RulePlanner().plan(text, labels).steps] == want
+
+
+@pytest.mark.parametrize("text", [
+    "pan the sax left and put some distortion on the trumpet",  # an effect is not a sound to add
+    "make the monster growl sound like it's coming through a radio and shove it to the right",  # radio dropped
+])
+def test_effects_and_dropped_device_tones_are_refused(text):
+    with pytest.raises(PlanningError):
+        RulePlanner().plan(text, ["saxophone", "trumpet", "monster growl", "cave rumble"])
+
+
+def test_the_same_step_said_twice_is_planned_once():
+    steps = RulePlanner().plan("make the spaceship engine sound icier, colder", ["spaceship engine", "alarm"]).steps
+    assert [s.text for s in steps] == ["change the timbre of the sound of spaceship engine to be more cold"]
