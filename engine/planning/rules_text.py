@@ -76,6 +76,7 @@ def _normalise(text: str) -> str:
                r"\1\2 level \3", s)  # "verb them at 4": the level, not a place
     s = re.sub(r"\bget rid\b(?! of)", "get rid of it", s)
     s = re.sub(r"\ba quarter (?:of a )?second\b", "0.25 seconds", s)
+    s = re.sub(r"\b(?:a|one) (decibel|db|second) and a half\b", r"1.5 \1s", s)
     s = re.sub(r"\s+/\s+", ", ", s)  # "bass gtr -2 / drums +1"
     s = re.sub(r"\b(?:pls|plz|entirely|completely|totally|altogether)\b", "", s)
     s = re.sub(r"\ba (?:dash|splash|touch|hint) of\b", "a little", s)

@@ -50,7 +50,7 @@ _PREP = r"(?:(?P<prep>from|on|onto|to|towards?|over to|over on|out to|at|in|into
 _LOC_RES = [(re.compile(rf"\b{_PREP}{_ART}(?:{body})\b", re.I), loc) for body, loc in _LOCATIONS]
 
 # -- cue words per operation ------------------------------------------------------------------
-_BIG = r"\b(?:a lot|lots|loads|way|much|heaps|a ton|significantly|massively|hugely|really|substantially|considerably|seriously|drastically|very)\b"
+_BIG = r"\b(?:a lot|lots|loads|way|much|heaps|a ton|a good deal|a great deal|tons|significantly|massively|hugely|really|substantially|considerably|seriously|drastically|very)\b"
 _SMALL = r"\b(?:a (?:little )?bit|a little|slightly|a touch|a tad|a hair|a smidge|a notch|somewhat|subtly|gently|a hint)\b"
 
 _EXTRACT_WORDS = r"keep only|only keep|keep just|just keep|isolate|solo|leave only|leave just|only leave|extract|nothing but|i only want|i just want|only want|just want"

@@ -227,3 +227,11 @@ def test_effects_and_dropped_device_tones_are_refused(text):
 def test_the_same_step_said_twice_is_planned_once():
     steps = RulePlanner().plan("make the spaceship engine sound icier, colder", ["spaceship engine", "alarm"]).steps
     assert [s.text for s in steps] == ["change the timbre of the sound of spaceship engine to be more cold"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("the sub bass needs to be a good deal louder", "turn up the volume of sub bass by 10 dB"),
+    ("lower the birdsong by a decibel and a half", "turn down the volume of birdsong by 1.5 dB"),
+])
+def test_amounts_in_words(text, want):
+    assert [s.text for s in RulePlanner().plan(text, ["sub bass", "birdsong", "wind"]).steps] == [want]
