@@ -77,6 +77,11 @@ def _normalise(text: str) -> str:
     s = re.sub(r"\bget rid\b(?! of)", "get rid of it", s)
     s = re.sub(r"\ba quarter (?:of a )?second\b", "0.25 seconds", s)
     s = re.sub(r"\b(?:a|one) (decibel|db|second) and a half\b", r"1.5 \1s", s)
+    # "less present than i'd like" is too quiet, not "less": the comparison is with what the user wants
+    s = re.sub(r"\b(is|are) (?:a bit |a little |much |way )?less (?:present|loud|audible|prominent|forward|upfront) "
+               r"than (?:i'?d like|i would like|i want(?:ed)?|it should be|they should be|expected)\b", r"\1 too quiet", s)
+    s = re.sub(r"\b(is|are) (?:a bit |a little |much |way )?more (?:present|prominent|forward|upfront) "
+               r"than (?:i'?d like|i would like|i want(?:ed)?|it should be|they should be|expected)\b", r"\1 too loud", s)
     s = re.sub(r"\s+/\s+", ", ", s)  # "bass gtr -2 / drums +1"
     s = re.sub(r"\b(?:pls|plz|entirely|completely|totally|altogether)\b", "", s)
     s = re.sub(r"\ba (?:dash|splash|touch|hint) of\b", "a little", s)

@@ -235,3 +235,12 @@ def test_the_same_step_said_twice_is_planned_once():
 ])
 def test_amounts_in_words(text, want):
     assert [s.text for s in RulePlanner().plan(text, ["sub bass", "birdsong", "wind"]).steps] == [want]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("the waves are less present than I'd like, bring them up 2", ["turn up the volume of ocean waves by 2 dB"]),
+    ("the waves are less present than I'd like", ["turn up the volume of ocean waves by 3 dB"]),
+    ("the gulls are more present than i want", ["turn down the volume of gulls by 3 dB"]),
+])
+def test_a_comparison_with_what_the_user_wants_is_not_flipped(text, want):
+    assert [s.text for s in RulePlanner().plan(text, ["ocean waves", "gulls"]).steps] == want
