@@ -42,6 +42,7 @@ class JobManager:
         self._thread: threading.Thread | None = None
         self._express: threading.Thread | None = None
         self._current_heavy = False
+        self._light: dict[str, bool] = {}  # queued job -> may run beside a heavy one (decided once, at enqueue)
         self._planners: dict[str, object] = {}
         self._worker_error: str | None = None
         self.runner = JobRunner(store, settings, library, self._planner, lambda job: job in self._cancel,
@@ -57,8 +58,7 @@ class JobManager:
         if resume:
             for job in self.store.active_jobs():
                 clean_partials(job)
-                with self._cond:
-                    self._queue.append(job["job"])
+                self._enqueue(job["job"], job["spec"])
                 resumed += 1
                 log.info("resuming job %s (%s)", job["job"], job["state"])
         self._thread = threading.Thread(target=self._worker, name="smartdj-worker-cpu", daemon=True)
@@ -98,10 +98,15 @@ class JobManager:
             spec, ref=ref, accepted={"items": [it["id"] for it in spec["items"]], "mode": spec["mode"]})
         if not created:
             return job
+        self._enqueue(job, spec)
+        return job
+
+    def _enqueue(self, job: str, spec: dict) -> None:
+        executor = (spec.get("options") or {}).get("executor", "auto")
         with self._cond:
+            self._light[job] = spec.get("mode") == "plan" or bool(spec.get("scene")) or executor == "composer"
             self._queue.append(job)
             self._cond.notify_all()
-        return job
 
     def cancel(self, job: str) -> str | None:
         """Request cancellation; returns the job's state after the request (None if unknown)."""
@@ -113,6 +118,7 @@ class JobManager:
                 return info["state"]
             if job in self._queue:
                 self._queue.remove(job)
+                self._light.pop(job, None)
                 self.store.append(job, P.CANCELLED)
                 return P.CANCELLED
             self._cancel.add(job)
@@ -138,7 +144,8 @@ class JobManager:
                         return
                     job = self._queue.popleft()
                     self._current = job
-                    self._current_heavy = not self._is_light(job)
+                    self._current_heavy = not self._light.pop(job, False)
+                    self._cond.notify_all()  # a heavy job wakes the express lane at once
                 try:
                     self._run_one(job)
                 finally:
@@ -156,11 +163,12 @@ class JobManager:
         (plan only, scenes, the exact composer) run here instead of waiting behind it."""
         while not self._stopping.is_set():
             with self._cond:
-                job = next((j for j in self._queue if self._is_light(j)), None) if self._current_heavy else None
+                job = next((j for j in self._queue if self._light.get(j)), None) if self._current_heavy else None
                 if job is None:
                     self._cond.wait(0.5)
                     continue
                 self._queue.remove(job)
+                del self._light[job]
             try:
                 self._run_one(job, self.express_runner)
             except BaseException:  # never takes the engine down; the main worker still runs everything
@@ -168,13 +176,6 @@ class JobManager:
             finally:
                 with self._cond:
                     self._cancel.discard(job)
-
-    def _is_light(self, job: str) -> bool:
-        """Safe to run beside a heavy job: cheap on the CPU and touching no model."""
-        info = self.store.job(job) or {}
-        spec = info.get("spec") or {}
-        executor = (spec.get("options") or {}).get("executor", "auto")
-        return spec.get("mode") == "plan" or bool(spec.get("scene")) or executor == "composer"
 
     def _run_one(self, job: str, runner: JobRunner | None = None) -> None:
         """Run ``job`` and record how it ended; nothing a job does may escape this."""
