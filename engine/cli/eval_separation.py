@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from smartdj.engine.config import DEV_CLIPS_VARIABLE
+from smartdj.engine.config import DEV_CLIPS_VARIABLE, dev_clips_dir
 
 SR = 48000
 SNRS = (-5.0, 0.0, 5.0)
@@ -39,12 +39,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "or shared/audio/dev beside the checkout)")
     p.add_argument("--separator", default=None, help="a speech separator name (default: the one routed for 'voice')")
     p.add_argument("--json", action="store_true")
-
-
-def _clips_dir(arg: Path | None) -> Path | None:
-    from smartdj.engine.config import dev_clips_dir
-
-    return dev_clips_dir(arg)
 
 
 def _stereo(x: np.ndarray) -> np.ndarray:
@@ -133,7 +127,7 @@ def evaluate(clips: Path, separator: str | None = None, log=None) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    clips = _clips_dir(args.clips)
+    clips = dev_clips_dir(args.clips)
     if clips is None:
         print("smartdj eval separation: the dev clips were not found; pass --clips DIR", file=sys.stderr)
         return 2

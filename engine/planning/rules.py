@@ -110,7 +110,8 @@ def _append(steps: list[Step | None], complaints: dict[int, bool], new: list[Ste
 
 
 def _fold_placement(steps: list[Step]) -> list[Step]:
-    """'add rain in the background and put it on the left': one add placed on the left, not an add and a move."""
+    """Steps that restate one edit become one: an add and its placement ('add rain and put it on the left'),
+    two reverbs on one sound (the level said last), the same step said twice ('icier, colder')."""
     out: list[Step] = []
     for step in steps:
         if step in out:
