@@ -27,7 +27,7 @@ FINAL_STATES = (DONE, FAILED, CANCELLED)
 # The line an engine prints on stderr once it listens; launchers wait for it (format_ready / parse_ready).
 READY_PREFIX = "smartdj engine ready"
 MODES = ("plan", "execute", "plan+execute")
-PLANNERS = ("rules", "alm", "llm")
+PLANNERS = ("rules", "reader", "hybrid", "alm", "llm")
 EXECUTORS = ("auto", "composer", "separation", "diffusion")
 EVENT_TYPES = ("accepted", "planned", "step_started", "progress", "step_done", "done", "failed", "cancelled")
 TERMINAL_EVENTS = FINAL_STATES  # the events that end a job carry the name of its final state

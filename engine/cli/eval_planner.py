@@ -12,6 +12,8 @@ import argparse
 import json
 import sys
 
+from smartdj.bridge.protocol import PLANNERS
+
 ROWS = ("examples", "plannable", "refusable", "exact_plan_accuracy", "overall_accuracy", "step_precision",
         "step_recall", "step_f1", "op_accuracy", "grounding_accuracy", "refusal_precision", "refusal_recall",
         "false_refusals", "harmful", "harmful_rate", "unsure", "unsure_with_right_reading", "crashes", "failures",
@@ -20,7 +22,7 @@ ROWS = ("examples", "plannable", "refusable", "exact_plan_accuracy", "overall_ac
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", default=None, help="JSONL file or dataset folder (default: the bundled hand-written set)")
-    p.add_argument("--planner", action="append", choices=("rules", "alm", "llm"),
+    p.add_argument("--planner", action="append", choices=PLANNERS,
                    help="planner to score (repeat to compare; default rules)")
     p.add_argument("--checkpoint", default=None, help="checkpoint folder for the alm planner")
     p.add_argument("--split", default="all", choices=("all", "train", "heldout"))

@@ -30,6 +30,7 @@ GROUPS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
         "vae": ("smartdj.engine.cli.train_vae", "train the stereo VAE"),
         "editor": ("smartdj.engine.cli.train_editor", "train the diffusion editor"),
         "planner": ("smartdj.engine.cli.train_planner", "train the audio-language planner"),
+        "reader": ("smartdj.engine.cli.train_reader", "train the planner's learned clause reader"),
     }),
     "eval": ("evaluate planners and editors", {
         "planner": ("smartdj.engine.cli.eval_planner", "exact-plan accuracy and step F1 of a planner"),

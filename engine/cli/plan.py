@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 
+from smartdj.bridge.protocol import PLANNERS
 from smartdj.engine.cli.exit_codes import NOT_PLANNED
 
 
@@ -17,7 +18,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("inputs", nargs="+", metavar="[AUDIO] INSTRUCTION",
                    help="the instruction, optionally preceded by an audio file for planners that listen")
     p.add_argument("--labels", default=None, help="the sources present, separated by ';' (targets are grounded to these)")
-    p.add_argument("--planner", default="rules", choices=("rules", "alm", "llm"))
+    p.add_argument("--planner", default="rules", choices=PLANNERS)
     p.add_argument("--checkpoint", default=None, help="checkpoint folder for the alm planner")
     p.add_argument("--json", action="store_true",
                    help='print {"steps": [...], "planner": ..., "fallback": ..., "tags": [...]}')

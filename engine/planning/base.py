@@ -34,13 +34,13 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from smartdj.bridge.language import Step
 from smartdj.bridge.plan_check import MAX_STEPS, check_generated, check_plan  # noqa: F401  (shared by every planner)
+from smartdj.bridge.protocol import PLANNERS  # noqa: F401  (the one list of planner names)
 
 if TYPE_CHECKING:
     import numpy as np
 
 log = logging.getLogger(__name__)
 
-PLANNERS = ("rules", "alm", "llm")
 _BACKENDS = {"alm": "smartdj.engine.planning.alm", "llm": "smartdj.engine.planning.llm"}
 
 
@@ -97,6 +97,10 @@ def get_planner(name: str, **options) -> Planner:
         from smartdj.engine.planning.rules import RulePlanner
 
         return RulePlanner(**options)
+    if key in ("reader", "hybrid"):
+        from smartdj.engine.planning.reader import HybridPlanner, ReaderPlanner
+
+        return (ReaderPlanner if key == "reader" else HybridPlanner)(**options)
     if key not in _BACKENDS:
         raise ValueError(f"unknown planner {name!r}; use one of: {', '.join(PLANNERS)}")
     module_name = _BACKENDS[key]

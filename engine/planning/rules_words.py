@@ -10,6 +10,8 @@ import re
 
 DEFAULT_DB = 3.0
 SMALL_DB = 2.0
+TINY_DB = 1.0  # 'a hair', 'a tad'
+STRONG_DB = 6.0  # 'crank it', 'sink them': a strong verb and no amount
 BIG_DB = 10.0  # 'way down', 'a lot': the blind sets read these as 8 to 20 dB
 DEFAULT_SECONDS = 0.5
 DEFAULT_REVERB = 5.0

@@ -1,0 +1,284 @@
+"""The learned reader planner, and the hybrid that tries the rules first and the reader when they cannot read.
+
+The reader splits a request into clauses, finds the sources each names (engine/planning/reader_text.py),
+and asks the learned clause reader (models/planner/reader.py, trained on engine/data/phrasing.py) what
+each clause wants: operation, place, tone, amount word, complaint. Numbers, tempo maths, time ranges and
+unsupported edits are read by the same exact code as the rule planner. Every doubt refuses: a reading
+below the confidence bar, a name that fits no label or two, a signed amount that contradicts the words.
+The plan passes the one plan check and the coverage check, like every planner's.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from smartdj.bridge.language import EditError, Step
+from smartdj.bridge.plan_check import check_plan
+from smartdj.engine.planning import reader_text as rt
+from smartdj.engine.planning.base import PlanningError, PlanResult
+from smartdj.engine.planning.coverage import check_coverage
+from smartdj.engine.planning.rules import MAX_RULE_STEPS
+from smartdj.engine.planning.rules_pre import everything_but, musical_time, refuse_unsupported
+from smartdj.engine.planning.rules_words import (
+    BIG_DB,
+    BIG_REVERB,
+    DEFAULT_DB,
+    DEFAULT_REVERB,
+    DEFAULT_SECONDS,
+    LOUD_ADD_DB,
+    QUIET_ADD_DB,
+    SMALL_DB,
+    SMALL_REVERB,
+    STRONG_DB,
+    TINY_DB,
+)
+
+THRESHOLD = 0.6  # the least probability a reading needs to be used
+_REFUSALS = {
+    "earlier": "moving a sound earlier is not an edit SmartDJ can make (it can shift a sound later)",
+    "unreverb": "reverb can only be added, not taken away or reduced",
+    "unsupported": "this is not an edit SmartDJ can make; it can add, remove, keep, move, make louder/quieter, "
+                   "shift later, reverb or change the tone",
+}
+_NUMBER = r"(?<![\w.])([+-]?\d+(?:\.\d+)?)"
+
+
+@functools.lru_cache(maxsize=2)
+def load_reader(folder: str | None = None):
+    """The bundled reader (or one from ``folder``), loaded once."""
+    from smartdj.models.planner.reader import Reader
+
+    return Reader.load(Path(folder) if folder else bundled_folder())
+
+
+def bundled_folder() -> Path:
+    from smartdj.models.planner import reader
+
+    return Path(reader.__file__).with_name("reader_weights")
+
+
+def _amounts(masked: str, op: str, amount: str) -> dict:
+    if op in ("up", "down"):
+        m = re.search(_NUMBER + r"\s*(?:db)?(?!\s*(?:ms|milliseconds?|s\b|secs?|seconds?|hz|khz|bpm|%|/|:))", masked)
+        db = abs(float(m.group(1))) if m else {"tiny": TINY_DB, "small": SMALL_DB, "big": BIG_DB, "strong": STRONG_DB}.get(amount, DEFAULT_DB)
+        if db == 0:
+            raise PlanningError(f'"{masked}": a change of 0 dB changes nothing; say how many dB')
+        return {"db": db if op == "up" else -db}
+    if op == "later":
+        m = re.search(_NUMBER + r"\s*(ms|milliseconds?|s|secs?|seconds?)\b", masked)
+        if not m:
+            return {"seconds": DEFAULT_SECONDS}
+        v = abs(float(m.group(1)))
+        return {"seconds": v / 1000 if m.group(2).startswith("m") else v}
+    if op == "reverb":
+        m = re.search(r"\blevel (?:of )?" + _NUMBER + "|" + _NUMBER + r"\s*(?:/|out of)\s*10\b|" + _NUMBER + r"$", masked)
+        if m:
+            return {"level": float(next(g for g in m.groups() if g))}
+        return {"level": {"small": SMALL_REVERB, "big": BIG_REVERB}.get(amount, DEFAULT_REVERB)}
+    return {}
+
+
+def _add_name(raw: str) -> str:
+    text = raw
+    for words in sorted((w for ws in rt.W.LOCS.values() for w in ws if len(w) > 2), key=len, reverse=True):
+        text = re.sub(rf"\b(?:on |to |at |from |in )?(?:the )?{re.escape(words)}\b", " ", text)
+    for words in sorted((w for ws in rt.W.ADD_LEVEL.values() for w in ws), key=len, reverse=True):
+        text = re.sub(rf"\b{re.escape(words)}\b", " ", text)
+    drop = rt.STOP | {w for t in rt.W.ADD for w in re.findall(r"[a-z]+", t) if w not in ("s", "loc")}
+    names = [w for w in re.findall(r"[\w'-]+", text) if w not in drop and not w[0].isdigit()]
+    return " ".join(names)
+
+
+def _restates(old: Step, new: Step) -> bool:
+    if old.op != new.op or old.target != new.target or old.op in ("add", "remove", "extract"):
+        return False
+    if old.op == "volume":
+        return (old.db > 0) == (new.db > 0)
+    return old.op in ("reverb", "shift", "direction") or old.quality == new.quality
+
+
+class ReaderPlanner:
+    """The learned reader as a planner (``get_planner("reader")``)."""
+
+    name = "reader"
+
+    def __init__(self, folder: str | None = None, threshold: float = THRESHOLD):
+        self.folder = folder
+        self.threshold = threshold
+
+    def plan(self, instruction: str, labels: list[str] | None = None, audio=None) -> PlanResult:
+        if not labels:
+            raise PlanningError("the reader plans over known sources: give the sources' labels")
+        text = rt.normalise(instruction)
+        text = musical_time(text)
+        refuse_unsupported(text)
+        text = everything_but(text, True)
+        clauses = [rt.read_clause(c, labels) for c in rt.split(text)]
+        readings = load_reader(self.folder).read([c.masked for c in clauses])
+        steps = _Composer(labels, self.threshold).compose(clauses, readings)
+        if not steps:
+            raise PlanningError(f'nothing to change in "{instruction.strip()}"')
+        try:
+            check_plan(steps, labels, max_steps=MAX_RULE_STEPS)
+        except EditError as e:
+            raise PlanningError(str(e)) from None
+        check_coverage(text, steps)
+        return PlanResult(steps, planner="reader")
+
+
+class _Composer:
+    def __init__(self, labels: list[str], threshold: float):
+        self.labels, self.threshold = labels, threshold
+        self.steps: list[tuple[Step, bool]] = []  # (step, said as a complaint)
+        self.last: list[str] = []
+        self.last_steps: list[Step] = []
+        self.history: list[str] = []  # targets in the order last edited
+
+    def _sure(self, reading: tuple[str, float], what: str, raw: str) -> str:
+        if reading[1] < self.threshold:
+            raise PlanningError(f'could not tell the {what} in "{raw}"; say it plainly, e.g. "pan the X left"')
+        return reading[0]
+
+    def compose(self, clauses: list[rt.ClauseText], readings: list[dict]) -> list[Step]:
+        pending: list[str] = []
+        spared: set[str] = set()
+        for c in clauses:
+            if c.raw.startswith("spare "):
+                spared |= {m.label for m in c.mentions if m.label}
+        for c, r in zip(clauses, readings, strict=True):
+            if c.raw.startswith("spare "):
+                continue
+            for m in c.mentions:
+                if m.label is None:
+                    raise PlanningError(f'"{m.said}" could be ' + " or ".join(m.fits) + "; say which one" if m.fits
+                                        else f'no source matches "{m.said}"; the sources are: ' + "; ".join(self.labels))
+            targets = [m.label for m in c.mentions if not m.reference]
+            if "the rest" in c.raw:
+                targets = [x for x in self.labels if x not in spared and x not in targets]
+            if targets and not re.sub(r"<x>|\b(?:" + "|".join(map(re.escape, rt.STOP)) + r")\b|[^\w<>]", "", c.masked).strip():
+                pending.extend(targets)  # only names: "the kick and snare up 2", "lose the hum and the hiss"
+                continue
+            own = [m for m in c.mentions if not m.reference]
+            if pending and self.last_steps and not re.match(r"(?:the |my )?<x>", c.masked) and (own or not c.pronoun):
+                self._copy(pending, "-", self.steps[-1][1])  # the names belonged to the edit before
+                pending = []
+            self._clause(c, r, pending + targets)
+            pending = []
+        if pending:
+            if not self.last_steps:
+                raise PlanningError("say what to do with " + " and ".join(pending))
+            self._copy(pending, "-", self.steps[-1][1])
+        said = [s for s, complaint in self.steps if not complaint]
+        kept = said if said else [s for s, _ in self.steps]
+        return list(dict.fromkeys(kept))
+
+    def _clause(self, c: rt.ClauseText, r: dict, targets: list[str]) -> None:
+        op, p = r["op"]
+        signed = re.search(r"(?<![\w.])([+-])\d", c.masked)
+        if signed and (targets or c.pronoun) and (op in ("none", "same") or p < self.threshold):
+            op, p = ("up" if signed.group(1) == "+" else "down"), 1.0
+        if signed and op in ("up", "down") and (signed.group(1) == "+") != (op == "up"):
+            raise PlanningError(f'"{c.raw}": the sign of "{signed.group(0)}" says the opposite of the words; '
+                                "say up or down")
+        if op in _REFUSALS and p >= 0.5:
+            raise PlanningError(f'"{c.raw}": {_REFUSALS[op]}')
+        op = self._sure((op, p), "edit", c.raw)
+        if op == "none":
+            return
+        if op == "add":
+            self._add(c, r)
+            return
+        if not targets:
+            if c.leftover and not c.pronoun:
+                raise PlanningError(f'no source matches "{" ".join(c.leftover)}" (in "{c.raw}"); the sources are: '
+                                    + "; ".join(self.labels))
+            if not self.last:
+                raise PlanningError(f'"{c.raw}": say which sound, e.g. "the {self.labels[0]}"')
+            targets = self.last
+            if re.search(r"\b(?:both|all of them|them all)\b", c.raw) and len(targets) == 1:
+                targets = self.history[-2:]
+        complaint = r["complaint"][0] == "1"
+        if op == "same":
+            self._copy(targets, r["place"][0], complaint)
+            return
+        made = [self._step(op, t, c, r) for t in targets]
+        self._keep(made, complaint)
+        own = [m.label for m in c.mentions if not m.reference]
+        self.last = targets if not complaint or len(own) < 2 else targets[: len(targets) - len(own) + 1]
+        self.last_steps = made
+
+    def _step(self, op: str, target: str, c: rt.ClauseText, r: dict) -> Step:
+        if op == "pan":
+            return Step("direction", target, to=self._sure(r["place"], "place", c.raw).replace("-", "front"))
+        if op == "timbre":
+            quality = self._sure(r["quality"], "tone", c.raw)
+            if quality == "-":
+                raise PlanningError(f'could not tell the tone in "{c.raw}"')
+            return Step("timbre", target, quality=quality)
+        if op in ("remove", "extract"):
+            return Step(op, target)
+        kind = {"up": "volume", "down": "volume", "later": "shift", "reverb": "reverb"}[op]
+        return Step(kind, target, **_amounts(c.masked, op, r["amount"][0]))
+
+    def _copy(self, targets: list[str], place: str, complaint: bool) -> None:
+        if not self.last_steps:
+            raise PlanningError("\"the same\" refers to nothing said before; say the edit")
+        made = []
+        for t in targets:
+            for s in self.last_steps[:1]:
+                fields = {k: getattr(s, k) for k in ("to", "db", "seconds", "level", "quality") if getattr(s, k) is not None}
+                if s.op == "direction" and place != "-":
+                    fields["to"] = place
+                made.append(Step(s.op, t, **fields))
+        self._keep(made, complaint)
+        self.last, self.last_steps = targets, made
+
+    def _keep(self, made: list[Step], complaint: bool) -> None:
+        """New steps; one restating an earlier edit of the same sound replaces it (the later wording wins)."""
+        for step in made:
+            if step.op == "volume" and any(s.op == "volume" and s.target == step.target and (s.db > 0) != (step.db > 0)
+                                           and not c for s, c in self.steps) and not complaint:
+                raise PlanningError(f"the request turns {step.target} both up and down; say which")
+            self.steps = [(s, c) for s, c in self.steps if not _restates(s, step)]
+            self.steps.append((step, complaint))
+            if step.target in self.history:
+                self.history.remove(step.target)
+            self.history.append(step.target)
+
+    def _add(self, c: rt.ClauseText, r: dict) -> None:
+        if c.mentions:
+            raise PlanningError(f'"{c.raw}": {c.mentions[0].label or c.mentions[0].said} is already in the mix; '
+                                'say "turn it up" to make it louder')
+        name = _add_name(c.raw)
+        if not name:
+            raise PlanningError(f'"{c.raw}": say what sound to add')
+        place = r["place"][0] if r["place"][1] >= self.threshold and r["place"][0] != "-" else "front"
+        db = {"quiet": QUIET_ADD_DB, "loud": LOUD_ADD_DB}.get(r["amount"][0], 0.0)
+        step = Step("add", name, to=place, db=db)
+        self.steps.append((step, False))
+        self.last, self.last_steps = [], [step]
+
+
+class HybridPlanner:
+    """Rules first (exact, fast); when they cannot read a request, the learned reader; its plan says so."""
+
+    name = "hybrid"
+
+    def __init__(self, folder: str | None = None, threshold: float = THRESHOLD):
+        from smartdj.engine.planning.rules import RulePlanner
+
+        self.rules = RulePlanner()
+        self.reader = ReaderPlanner(folder, threshold)
+
+    def plan(self, instruction: str, labels: list[str] | None = None, audio=None) -> PlanResult:
+        try:
+            return self.rules.plan(instruction, labels=labels, audio=audio)
+        except PlanningError as rules_error:
+            try:
+                result = self.reader.plan(instruction, labels=labels, audio=audio)
+            except PlanningError:
+                raise rules_error from None
+            result.tags.append("rules could not read it: " + str(rules_error))
+            return result

@@ -1,0 +1,137 @@
+"""The reader's text side: clauses, the sources each names (typos forgiven) and the words left unexplained.
+
+A source is found wherever its label's words are written, whole or by a studio alias, one slip of the
+fingers allowed in a long word; the found name becomes ``<x>`` for the learned reader. A name that fits
+two labels is ambiguous, and a name whose words are not in the label ("backing vocals" with only a lead
+vocal) is not that label: both are refused by the planner, never mapped to the nearest label.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from smartdj.bridge import labels as lab
+from smartdj.engine.data import phrasing_words as W
+from smartdj.engine.planning.grounding import ALIASES
+from smartdj.engine.planning.rules_pre import _osa, english_words
+from smartdj.engine.planning.rules_words import _NUMBER_WORDS
+
+PLACEHOLDER = "<x>"
+_SPLIT = re.compile(r"\s*(?:[;!?\n]+|,|\.(?=\s|$)|\s/\s|\s->\s|\s-\s|\s&\s|:\s)\s*|\s+(?:and then|and also|then|also|plus|"
+                    r"and|but|after that|while|afterwards|next)\s+")
+PRONOUNS = frozenset({"it", "its", "that", "this", "them", "em", "'em", "both", "those", "these", "they", "him", "her",
+                      "one"})
+RELATIONS = frozenset({"under", "over", "behind", "beneath", "below", "above", "than", "against", "around", "from",
+                       "underneath", "past", "beside", "versus", "vs"})
+STOP = frozenset("""a an the to of on in at by for with from into onto up down over out off some any my our your
+its it is are was be been being and or but so then just please can could would you we i me us let lets let's do does
+this that these those them em both one all more less much very really too also as well same again same way bit
+little lot make get give put have has had want need needs should like sound sounds track part mix whole thing here
+there now ok okay hey yo um uh alright maybe think please thanks thx pls lol if not no don't dont""".split())
+
+
+@functools.lru_cache(maxsize=1)
+def template_words() -> frozenset[str]:
+    """Every word the wide designer uses around a name: such a word next to a name is not part of it."""
+    texts: list[str] = []
+    for value in vars(W).values():
+        if isinstance(value, list):
+            texts.extend(v for v in value if isinstance(v, str))
+        elif isinstance(value, dict):
+            for v in value.values():
+                texts.extend(v if isinstance(v, list) else [])
+    return frozenset(w for t in texts for w in re.findall(r"[a-z]+", t.lower())) | STOP
+
+
+@dataclass
+class Mention:
+    label: str | None  # None: the name fits no label (``fits`` says which it could be when ambiguous)
+    said: str
+    fits: list[str] = field(default_factory=list)
+    reference: bool = False  # named only to place another sound ("tuck the pads under the vocal")
+
+
+@dataclass
+class ClauseText:
+    raw: str
+    masked: str
+    mentions: list[Mention]
+    pronoun: bool
+    leftover: list[str]  # words that are neither a name nor the designer's wording: an unknown sound?
+
+
+def normalise(text: str) -> str:
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", " - ")
+    text = re.sub(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b(?= ?(?:db|dbs|decibels?|ms|milliseconds?|secs?|seconds?|s|"
+                  r"beats?|bars?|notches)\b)|(?<=\bby )(" + "|".join(_NUMBER_WORDS) + r")\b",
+                  lambda m: _NUMBER_WORDS[m.group(1) or m.group(2)], text)
+    text = re.sub(r"\ba couple(?: of)?(?= ?(?:db|decibels?|dbs)\b)", "2", text)
+    text = re.sub(r"\bhalf an? (?=db|decibel)", "0.5 ", text)
+    text = re.sub(r"\ban? (?=db\b|decibel\b)", "1 ", text)
+    text = re.sub(r"\b(\d+) and a half\b", r"\1.5", text)
+    text = re.sub(r"\bhalf an? (?:second|sec)\b", "0.5 seconds", text)
+    text = re.sub(r"\b(?:a|one) (?:second|sec)\b", "1 seconds", text)
+    text = re.sub(r"(\d)\s*(db|dbs|decibels?)\b", r"\1 db", text)
+    return " ".join(text.split())
+
+
+def split(text: str) -> list[str]:
+    return [c.strip(" .,'\"") for c in _SPLIT.split(text) if c and c.strip(" .,'\"")]
+
+
+def _respell(words: list[str], vocab: set[str]) -> list[str]:
+    """A word one slip from exactly one label word (two for 8+ letters) becomes it; real words stay."""
+    english = english_words()
+    out = []
+    for w in words:
+        if len(w) < 4 or w in vocab or w in english or not w.isalpha():
+            out.append(w)
+            continue
+        limit = 2 if len(w) >= 8 else 1
+        near = {v for v in vocab if abs(len(v) - len(w)) <= limit and _osa(w, v, limit) <= limit}
+        out.append(near.pop() if len(near) == 1 else w)
+    return out
+
+
+def _match(span: str, labels: list[str]) -> Mention | None:
+    found = lab.ground(span, labels, ALIASES, strict=True)
+    if found:
+        return Mention(found, span)
+    fits = lab.candidates(span, labels, ALIASES)
+    return Mention(None, span, fits) if len(fits) > 1 else None
+
+
+def read_clause(raw: str, labels: list[str]) -> ClauseText:
+    vocab = {w for label in labels for w in lab.words(label)} | set(ALIASES)
+    words = _respell(re.findall(r"<x>|[+-]?\d+(?:\.\d+)?|[\w'-]+|[^\s\w]", raw), vocab)
+    known = template_words()
+    out: list[str] = []
+    mentions: list[Mention] = []
+    i = 0
+    while i < len(words):
+        hit = None
+        for size in range(min(5, len(words) - i), 0, -1):
+            span = words[i:i + size]
+            if all(w in known or not w[0].isalpha() for w in span) and not any(w in vocab for w in span):
+                continue  # "should sit" names no sitar
+            hit = _match(" ".join(span), labels)
+            if hit:
+                break
+        if hit is None:
+            out.append(words[i])
+            i += 1
+            continue
+        before = out[-1] if out else ""
+        if hit.label and before.isalpha() and before not in known and before not in vocab and len(before) > 2:
+            hit = Mention(None, f"{before} {hit.said}")  # "backing vocals" is not "lead vocal"
+            out.pop()
+        rel = [w for w in out[-3:] if w not in ("the", "my", "our", "that", "this", "a")]
+        hit.reference = bool(rel) and rel[-1] in RELATIONS
+        mentions.append(hit)
+        out.append(PLACEHOLDER)
+        i += size
+    leftover = [w for w in out if w.isalpha() and w not in known and w not in vocab and len(w) > 2]
+    pronoun = any(w in PRONOUNS for w in out) or "'em" in raw
+    return ClauseText(raw, " ".join(out), mentions, pronoun, leftover)
