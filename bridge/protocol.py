@@ -28,6 +28,7 @@ FINAL_STATES = (DONE, FAILED, CANCELLED)
 READY_PREFIX = "smartdj engine ready"
 MODES = ("plan", "execute", "plan+execute")
 PLANNERS = ("rules", "reader", "hybrid", "alm", "llm")
+DEFAULT_PLANNER = "hybrid"  # rules; what they cannot read, the learned reader proposes for confirmation
 EXECUTORS = ("auto", "composer", "separation", "diffusion")
 EVENT_TYPES = ("accepted", "planned", "step_started", "progress", "step_done", "done", "failed", "cancelled")
 TERMINAL_EVENTS = FINAL_STATES  # the events that end a job carry the name of its final state
@@ -251,7 +252,7 @@ def check_item(item: Any, i: int, ref: Any = None) -> dict:
 
 def _check_options(options: dict, ref: Any) -> dict:
     w = "options."
-    opts = {"planner": _text(options, "planner", 32, "rules", w, ref),
+    opts = {"planner": _text(options, "planner", 32, DEFAULT_PLANNER, w, ref),
             "executor": _text(options, "executor", 32, "auto", w, ref),
             "seed": _num(options, "seed", 0, MAX_SEED, None, w, ref, integer=True),
             "steps": _num(options, "steps", 1, 1000, None, w, ref, integer=True),

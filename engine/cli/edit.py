@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from smartdj.bridge.language import QUALITIES, SMARTDJ_QUALITIES
+from smartdj.bridge.protocol import DEFAULT_PLANNER, PLANNERS
 from smartdj.engine.cli import exit_codes as X
 from smartdj.engine.cli.engine_flags import add_engine_arguments, connect
 from smartdj.engine.cli.wording import failure, user_words
@@ -29,7 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scene", help="scene JSON (DESIGN section 5): edit its known sources exactly")
     p.add_argument("--out-dir", help="folder for the renders (<out-dir>/<job>/<item>/step_<k>_<slug>.wav)")
     p.add_argument("--plan-only", action="store_true", help="plan, print the plan, render nothing")
-    p.add_argument("--planner", default="rules", help="rules | alm | llm (default rules)")
+    p.add_argument("--planner", default=DEFAULT_PLANNER, help=f"{' | '.join(PLANNERS)} (default {DEFAULT_PLANNER})")
     p.add_argument("--executor", default="auto",
                    help=f"auto | composer | separation | diffusion (default auto). Timbres: the composer renders all "
                         f"({', '.join(QUALITIES)}); the diffusion editor only {', '.join(SMARTDJ_QUALITIES)}")

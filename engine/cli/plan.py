@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from smartdj.bridge.protocol import PLANNERS
+from smartdj.bridge.protocol import DEFAULT_PLANNER, PLANNERS
 from smartdj.engine.cli.exit_codes import NOT_PLANNED
 
 
@@ -18,7 +18,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("inputs", nargs="+", metavar="[AUDIO] INSTRUCTION",
                    help="the instruction, optionally preceded by an audio file for planners that listen")
     p.add_argument("--labels", default=None, help="the sources present, separated by ';' (targets are grounded to these)")
-    p.add_argument("--planner", default="rules", choices=PLANNERS)
+    p.add_argument("--planner", default=DEFAULT_PLANNER, choices=PLANNERS)
     p.add_argument("--checkpoint", default=None, help="checkpoint folder for the alm planner")
     p.add_argument("--json", action="store_true",
                    help='print {"steps": [...], "planner": ..., "fallback": ..., "tags": [...]}')
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
     instruction = args.inputs[-1]
     labels = [x.strip() for x in args.labels.split(";") if x.strip()] if args.labels else None
-    options = {"checkpoint": args.checkpoint} if args.checkpoint and args.planner != "rules" else {}
+    options = {"checkpoint": args.checkpoint} if args.checkpoint and args.planner in ("alm", "llm") else {}
     try:
         planner = get_planner(args.planner, **options)
         result = planner.plan(instruction, labels=labels, audio=audio)

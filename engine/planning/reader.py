@@ -20,7 +20,7 @@ from smartdj.engine.planning import reader_text as rt
 from smartdj.engine.planning.base import PlanningError, PlanResult
 from smartdj.engine.planning.coverage import check_coverage
 from smartdj.engine.planning.rules import MAX_RULE_STEPS
-from smartdj.engine.planning.rules_pre import everything_but, musical_time, refuse_unsupported
+from smartdj.engine.planning.rules_pre import musical_time, refuse_unsupported
 from smartdj.engine.planning.rules_words import (
     BIG_DB,
     BIG_REVERB,
@@ -36,13 +36,26 @@ from smartdj.engine.planning.rules_words import (
 )
 
 THRESHOLD = 0.6  # the least probability a reading needs to be used
+UNKNOWN_WORD_THRESHOLD = 0.9  # ... when the clause has a word the reader never saw
 _REFUSALS = {
     "earlier": "moving a sound earlier is not an edit SmartDJ can make (it can shift a sound later)",
     "unreverb": "reverb can only be added, not taken away or reduced",
     "unsupported": "this is not an edit SmartDJ can make; it can add, remove, keep, move, make louder/quieter, "
                    "shift later, reverb or change the tone",
 }
-_NUMBER = r"(?<![\w.])([+-]?\d+(?:\.\d+)?)"
+_NUMBER = r"(?<![\w.])([+-]?\d+(?:\.\d+)?)(?![\d.])"
+# Left to the rules, which read them exactly: negation, "except", and self-correction.
+_LEAVE_TO_RULES = re.compile(r"\b(?:don'?t|do not|doesn'?t|not|never|shouldn'?t|isn'?t|aren'?t|no longer|nothing|stop|"
+                             r"except|but for|all but|apart from|other than|besides|everything|all of it|any|"
+                             r"instead|rather|actually|scratch that|i mean|at the same time|opposite|other side|scoop|mids|lows|low end|"
+                             r"frequenc\w*|in line|on the beat|in time|dub|echo)\b|n't\b|\b(?:move|push|slide|nudge|shift)\b.*\bback\b")
+_INTENSE = re.compile(r"\b(?:way|far|much|really|super|seriously|massively|a bunch|a lot|barely|hugely|totally)\b")
+_ADD_VERB = re.compile(r"\b(?:add|adds|adding|throw in|bring in|layer|mix in|sprinkle|insert|drop in|introduce|put in|"
+                       r"we need|give me some|stick in|lay in|want some)\b")
+_PLACE_WORD = re.compile(r"\b(?:left|right|l|r|lft|rght|centre|center|middle|mid|front|side|lef|rigth|rihgt|riht|"
+                         r"centr|cntr)\b")
+_UNIT_OF = {"up": r"\b(?:ms|milliseconds?|secs?|seconds?|level|hz)\b", "down": r"\b(?:ms|milliseconds?|secs?|seconds?|level|hz)\b",
+            "later": r"\b(?:db|decibels?|level)\b", "reverb": r"\b(?:db|decibels?|ms|seconds?)\b"}
 
 
 @functools.lru_cache(maxsize=2)
@@ -62,6 +75,8 @@ def bundled_folder() -> Path:
 def _amounts(masked: str, op: str, amount: str) -> dict:
     if op in ("up", "down"):
         m = re.search(_NUMBER + r"\s*(?:db)?(?!\s*(?:ms|milliseconds?|s\b|secs?|seconds?|hz|khz|bpm|%|/|:))", masked)
+        if not m and amount == "-" and _INTENSE.search(masked):
+            amount = "big"  # "way too loud", "barely audible"
         db = abs(float(m.group(1))) if m else {"tiny": TINY_DB, "small": SMALL_DB, "big": BIG_DB, "strong": STRONG_DB}.get(amount, DEFAULT_DB)
         if db == 0:
             raise PlanningError(f'"{masked}": a change of 0 dB changes nothing; say how many dB')
@@ -114,7 +129,9 @@ class ReaderPlanner:
         text = rt.normalise(instruction)
         text = musical_time(text)
         refuse_unsupported(text)
-        text = everything_but(text, True)
+        left = _LEAVE_TO_RULES.search(text)
+        if left:
+            raise PlanningError(f'"{left.group(0)}": the reader leaves negation, exceptions and corrections to the rules')
         clauses = [rt.read_clause(c, labels) for c in rt.split(text)]
         readings = load_reader(self.folder).read([c.masked for c in clauses])
         steps = _Composer(labels, self.threshold).compose(clauses, readings)
@@ -135,6 +152,7 @@ class _Composer:
         self.last: list[str] = []
         self.last_steps: list[Step] = []
         self.history: list[str] = []  # targets in the order last edited
+        self.pending_back: list[str] = []  # names said alone just before a clause
 
     def _sure(self, reading: tuple[str, float], what: str, raw: str) -> str:
         if reading[1] < self.threshold:
@@ -157,13 +175,14 @@ class _Composer:
             targets = [m.label for m in c.mentions if not m.reference]
             if "the rest" in c.raw:
                 targets = [x for x in self.labels if x not in spared and x not in targets]
-            if targets and not re.sub(r"<x>|\b(?:" + "|".join(map(re.escape, rt.STOP)) + r")\b|[^\w<>]", "", c.masked).strip():
+            if targets and not re.sub(r"<x>|\b(?:" + "|".join(map(re.escape, rt.BARE)) + r")\b|[^\w<>]", "", c.masked).strip():
                 pending.extend(targets)  # only names: "the kick and snare up 2", "lose the hum and the hiss"
                 continue
             own = [m for m in c.mentions if not m.reference]
             if pending and self.last_steps and not re.match(r"(?:the |my )?<x>", c.masked) and (own or not c.pronoun):
                 self._copy(pending, "-", self.steps[-1][1])  # the names belonged to the edit before
                 pending = []
+            self.pending_back = pending
             self._clause(c, r, pending + targets)
             pending = []
         if pending:
@@ -184,10 +203,27 @@ class _Composer:
                                 "say up or down")
         if op in _REFUSALS and p >= 0.5:
             raise PlanningError(f'"{c.raw}": {_REFUSALS[op]}')
+        amount_only = re.fullmatch(r"(?:(?:reverb|verb) )?level (?:of )?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) ?(?:/|out of) ?10",
+                                   c.masked)
+        if amount_only and self.last_steps and all(s.op == "reverb" for s in self.last_steps):
+            level = float(amount_only.group(1) or amount_only.group(2))
+            self._keep([Step("reverb", s.target, level=level) for s in self.last_steps], False)
+            return
         op = self._sure((op, p), "edit", c.raw)
+        if c.leftover and op != "add" and p < UNKNOWN_WORD_THRESHOLD:
+            raise PlanningError(f'could not read "{" ".join(c.leftover)}" in "{c.raw}"; say it plainly')
+        unit = re.search(_UNIT_OF.get(op, r"$^"), c.masked)
+        if unit:
+            raise PlanningError(f'"{c.raw}": "{unit.group(0)}" does not fit a {op} edit; say it plainly')
+        if op == "pan" and not _PLACE_WORD.search(c.masked):
+            raise PlanningError(f'"{c.raw}": say where (left, slightly left, center, slightly right or right)')
         if op == "none":
+            if self.pending_back and self.last_steps:
+                self._copy(self.pending_back, "-", self.steps[-1][1])
             return
         if op == "add":
+            if not _ADD_VERB.search(c.raw) or re.search(r"(?<![\w.])[+-]?\d", c.masked):
+                raise PlanningError(f'"{c.raw}": could not tell whether a new sound is to be added; say "add ..."')
             self._add(c, r)
             return
         if not targets:
@@ -203,7 +239,10 @@ class _Composer:
         if op == "same":
             self._copy(targets, r["place"][0], complaint)
             return
-        made = [self._step(op, t, c, r) for t in targets]
+        try:
+            made = [self._step(op, t, c, r) for t in targets]
+        except EditError as e:
+            raise PlanningError(f'"{c.raw}": {e}') from None
         self._keep(made, complaint)
         own = [m.label for m in c.mentions if not m.reference]
         self.last = targets if not complaint or len(own) < 2 else targets[: len(targets) - len(own) + 1]
@@ -241,6 +280,10 @@ class _Composer:
             if step.op == "volume" and any(s.op == "volume" and s.target == step.target and (s.db > 0) != (step.db > 0)
                                            and not c for s, c in self.steps) and not complaint:
                 raise PlanningError(f"the request turns {step.target} both up and down; say which")
+            clash = next((s for s, _ in self.steps if s.target == step.target and s.op == step.op and
+                          s.op in ("direction", "timbre") and s != step), None)
+            if clash is not None:
+                raise PlanningError(f"the request asks for two different {step.op} changes to {step.target}; say one")
             self.steps = [(s, c) for s, c in self.steps if not _restates(s, step)]
             self.steps.append((step, complaint))
             if step.target in self.history:
@@ -262,15 +305,20 @@ class _Composer:
 
 
 class HybridPlanner:
-    """Rules first (exact, fast); when they cannot read a request, the learned reader; its plan says so."""
+    """Rules first (exact, fast); when they cannot read a request, the learned reader's reading.
+
+    With ``confirm`` (the default) a reader plan comes back unsure, to be confirmed before it runs (REAPER's
+    Plan dialog, job code ``plan_unsure``): the rules' safety record is kept and a refusal becomes a proposal.
+    """
 
     name = "hybrid"
 
-    def __init__(self, folder: str | None = None, threshold: float = THRESHOLD):
+    def __init__(self, folder: str | None = None, threshold: float = THRESHOLD, confirm: bool = True):
         from smartdj.engine.planning.rules import RulePlanner
 
         self.rules = RulePlanner()
         self.reader = ReaderPlanner(folder, threshold)
+        self.confirm = confirm
 
     def plan(self, instruction: str, labels: list[str] | None = None, audio=None) -> PlanResult:
         try:
@@ -280,5 +328,7 @@ class HybridPlanner:
                 result = self.reader.plan(instruction, labels=labels, audio=audio)
             except PlanningError:
                 raise rules_error from None
-            result.tags.append("rules could not read it: " + str(rules_error))
+            result.tags.append(f"the rules could not read it ({rules_error}); this is the learned reader's reading")
+            if self.confirm:
+                result.unsure, result.alternatives = True, [list(result.steps)]
             return result

@@ -24,7 +24,10 @@ _SPLIT = re.compile(r"\s*(?:[;!?\n]+|,|\.(?=\s|$)|\s/\s|\s->\s|\s-\s|\s&\s|:\s)\
 PRONOUNS = frozenset({"it", "its", "that", "this", "them", "em", "'em", "both", "those", "these", "they", "him", "her",
                       "one"})
 RELATIONS = frozenset({"under", "over", "behind", "beneath", "below", "above", "than", "against", "around", "from",
-                       "underneath", "past", "beside", "versus", "vs"})
+                       "underneath", "past", "beside", "versus", "vs", "covering", "masking", "drowning", "burying",
+                       "hiding", "overpowering", "swamping"})
+BARE = frozenset({"the", "a", "an", "my", "our", "your", "his", "her", "their", "and", "then", "please", "pls", "ok",
+                  "okay", "so", "now", "also", "plus", "with", "sound", "sounds", "track", "part", "of", "on"})
 STOP = frozenset("""a an the to of on in at by for with from into onto up down over out off some any my our your
 its it is are was be been being and or but so then just please can could would you we i me us let lets let's do does
 this that these those them em both one all more less much very really too also as well same again same way bit
@@ -124,7 +127,7 @@ def read_clause(raw: str, labels: list[str]) -> ClauseText:
             i += 1
             continue
         before = out[-1] if out else ""
-        if hit.label and before.isalpha() and before not in known and before not in vocab and len(before) > 2:
+        if hit.label and before not in known and before not in vocab and len(before) > 2 and before in english_words():
             hit = Mention(None, f"{before} {hit.said}")  # "backing vocals" is not "lead vocal"
             out.pop()
         rel = [w for w in out[-3:] if w not in ("the", "my", "our", "that", "this", "a")]

@@ -29,6 +29,7 @@ from smartdj.engine.planning.rules_words import (
     _REVERB_SMALL,
     _SHIFT,
     _SMALL,
+    _STRONG,
     _STRONG_VERB,
     _TIMBRE,
     _UP,
@@ -42,6 +43,7 @@ from smartdj.engine.planning.rules_words import (
     QUIET_ADD_DB,
     SMALL_DB,
     SMALL_REVERB,
+    STRONG_DB,
 )
 
 
@@ -57,6 +59,7 @@ class _Clause:
     locs: list[tuple[str, str | None]] = field(default_factory=list)  # (location, preposition)
     big: bool = False
     small: bool = False
+    strong: bool = False  # a strong verb ('crank', 'sink')
     target_text: str = ""
 
 
@@ -176,6 +179,7 @@ def read(raw: str) -> _Clause:
     timbre = next((q for p, q in _TIMBRE if has(p)), None)
     c.big = has(_BIG) or (huge_rev and not has(_SMALL))  # "a little plate reverb" is a little
     c.small = has(_SMALL) or small_rev
+    c.strong = re.search(_STRONG, raw) is not None
     if c.op == "timbre":
         c.quality = timbre
         if c.quality is None:
@@ -229,7 +233,8 @@ def steps_of(c: _Clause, targets: list[str], raw: str) -> list[Step]:
             elif op == "remove":
                 out.append(Step(op="remove", target=t, at=c.locs[0][0] if c.locs else None))
             elif op == "volume":
-                mag = abs(c.db) if c.db is not None else BIG_DB if c.big else SMALL_DB if c.small else DEFAULT_DB
+                mag = abs(c.db) if c.db is not None else BIG_DB if c.big else SMALL_DB if c.small else (
+                    STRONG_DB if c.strong else DEFAULT_DB)
                 sign = c.sign
                 if c.db is not None and c.db < 0:
                     sign = -1

@@ -82,6 +82,9 @@ class JobManager:
             import smartdj.engine.compose.composer  # noqa: F401
             import smartdj.engine.compose.mixture  # noqa: F401
             getattr(self._planner("rules"), "warm", lambda: None)()  # compile the rule planner's patterns
+            from smartdj.engine.planning.reader import load_reader
+
+            load_reader()  # the learned reader's tables (numpy), for what the rules cannot read
         except Exception as e:  # missing parts are reported when a job needs them
             log.debug("warm-up: %s", e)
 

@@ -39,7 +39,7 @@ class ReaderConfig:
     @classmethod
     def tiny(cls, heads: dict[str, list[str]]) -> ReaderConfig:
         """A debug size for tests: trains in seconds."""
-        return cls(heads=heads, buckets=1 << 10, hidden=8)
+        return cls(heads=heads, buckets=1 << 12, hidden=32)
 
 
 def tokens(text: str) -> list[str]:

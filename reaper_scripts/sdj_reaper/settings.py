@@ -13,7 +13,7 @@ SETTINGS = (  # key, caption, default
     ("host", "Engine host", protocol.DEFAULT_OSC_HOST),
     ("osc_port", "Engine OSC port", str(protocol.DEFAULT_OSC_PORT)),
     ("zmq", "Engine ZeroMQ endpoint", protocol.DEFAULT_ZMQ_ENDPOINT),
-    ("planner", "Planner (rules/alm/llm)", "rules"),
+    ("planner", "Planner (hybrid/rules/reader/alm/llm)", protocol.DEFAULT_PLANNER),
     ("executor", "Executor (auto/composer/diffusion)", "auto"),
     ("out_dir", "Output folder (empty = project media/SmartDJ)", ""),
     ("smartdj", "smartdj executable (auto-start)", "smartdj"),
