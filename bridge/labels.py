@@ -39,6 +39,8 @@ def clean(label: str) -> str:
 
 def stem(word: str) -> str:
     w = word.lower()
+    if w.endswith("ies") and len(w) >= 6:
+        return w[:-3] + "y"  # "harmonies" -> "harmony"
     for suffix in ("ing", "es", "s"):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             return w[: -len(suffix)]
@@ -101,6 +103,8 @@ def _covers(word: str, label_words: set[str], aliases: Sequence[str] = ()) -> in
         short, long_ = sorted((word, lw), key=len)
         if len(short) >= 3 and long_.startswith(short):
             return 1
+        if len(word) >= 5 and lw.endswith(word):
+            return 1  # "gulls" for "seagulls"
     return 1 if any(stem(a) in label_words for a in aliases) else 0
 
 

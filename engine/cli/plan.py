@@ -53,6 +53,12 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json()))
     else:
         print(plan_text(result.steps))
+        if result.unsure:
+            why = ("only the learned reader could read this" if len(result.alternatives) < 2 else
+                   f"{len(result.alternatives)} readings are plausible")
+            print(f"unsure: {why}; check the plan before running it (it is not run unconfirmed)", file=sys.stderr)
+            for k, alt in enumerate(result.alternatives[1:], 2):
+                print(f"reading {k}:\n{plan_text(alt)}", file=sys.stderr)
         if result.fallback:
             print(f"note: {result.fallback}", file=sys.stderr)
     return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -123,7 +124,10 @@ def _clause(rng: random.Random, op: str, target: str) -> tuple[Clause, dict]:
         return Clause(rng.choice(pool), op, amount={"-": "-", "small": "small", "big": "big"}[size]), {}
     if op == "timbre":
         quality = rng.choice(QUALITIES[1:])
-        return Clause(rng.choice(W.TIMBRE[quality]), op, quality=quality), {}
+        text = rng.choice(W.TIMBRE[quality])
+        if rng.random() < 0.3:  # "slightly warmer", "a bit darker"
+            text = re.sub(r"\b(\w{3,}er)\b", lambda m: rng.choice(W.MODIFIERS) + m.group(1), text, count=1)
+        return Clause(text, op, quality=quality), {}
     pools = {"remove": W.REMOVE, "extract": W.EXTRACT, "same": W.SAME, "none": W.NONE, "earlier": W.EARLIER,
              "unreverb": W.NO_REVERB, "unsupported": W.UNSUPPORTED}
     complaint = (op == "remove" and rng.random() < 0.2) or (op == "none" and rng.random() < 0.4)
@@ -140,7 +144,7 @@ def _add_clause(rng: random.Random) -> tuple[Clause, Step]:
     if level in ("quiet", "loud"):
         said = f"{rng.choice(W.ADD_LEVEL[level])} {sound}"
     loc = rng.choice(W.LOCS[place]) if place != "-" else ""
-    loc = ("on the " + place) if loc in ("l", "r", "hard l", "hard r") else loc
+    loc = ("on the " + place) if loc in ("l", "r", "hard l", "hard r") or (loc == place and rng.random() < 0.5) else loc
     text = rng.choice(W.ADD).replace("{s}", said).replace(" {loc}", f" {loc}" if loc else "")
     if level == "quiet_tail":
         text += " " + rng.choice(W.ADD_LEVEL["quiet_tail"])
@@ -198,6 +202,7 @@ def example(rng: random.Random, typo_rate: float = 0.06) -> dict:
                                                  if getattr(prev, k) is not None}))
         else:
             plan.extend(_steps(clause, target, extra))
+        text = rng.choice(W.CLAUSE_FILLERS) + text
         clause.text = text.replace(PLACEHOLDER, said) if pronoun else text
         clauses.append(clause)
         texts.append(text.replace(PLACEHOLDER, said))

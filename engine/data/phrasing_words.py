@@ -54,7 +54,8 @@ EXTRACT = [
     "keep only X", "solo X", "isolate X", "just X", "only X", "X only", "extract X", "leave just X",
     "leave only X", "keep just X", "nothing but X", "i only want X", "i just want X", "give me only X",
     "pull out X on its own", "X by itself", "X alone", "just give me X", "strip everything but X",
-    "keep X and nothing else", "only keep X", "X and nothing else",
+    "keep X and nothing else", "only keep X", "X and nothing else", "X isolated", "i need X isolated",
+    "X on its own", "X solo'd", "give me X alone",
 ]
 PAN = [
     "pan X {loc}", "X {loc}", "put X {loc}", "move X {loc}", "shove X {loc}", "place X {loc}", "send X {loc}",
@@ -74,14 +75,15 @@ LOCS = {  # how each place is said after a pan verb
     "right front": ["slightly right", "a bit right", "a little to the right", "right a bit", "a touch right",
                     "just right of center", "half right", "right of center", "a little right", "somewhat right", "right front", "front right", "to the right front",
                     "front-right", "a little off to the right", "right of centre"],
-    "front": ["center", "to the center", "in the middle", "dead center", "to the middle", "centre", "middle",
+    "front": ["center", "front", "to the front", "to the center", "in the middle", "dead center", "to the middle", "centre", "middle",
               "front and center", "in the centre", "back to center", "mono center", "up the middle"],
 }
 LATER = [
     "delay X by {n} ms", "shift X {n} ms later", "shift X by {n} seconds", "X {n} ms later", "nudge X later by {n} ms",
     "slide X {n} s later", "move X {n} ms later", "offset X by {n} ms", "delay X {n} seconds", "push X later by {n} ms",
     "make X come in {n} ms later", "X should start {n} s later", "let X come in {n} seconds late",
-    "delay X", "X later", "shift X later", "make X later", "X a touch later",
+    "delay X", "X later", "shift X later", "make X later", "X a touch later", "X a little late", "X slightly late",
+    "X late by {n} ms", "X {n} ms late", "X a hair late", "lay X back by {n} ms", "drag X {n} ms",
 ]
 LATER_COMPLAINT = [
     "X comes in {n} ms too early", "X is {n} ms early", "X lands {n} ms early", "X is {n} seconds too soon",
@@ -98,6 +100,8 @@ REVERB = [
     "X more ambient", "echo on X", "X with some echo", "add some room to X", "make X wetter", "verb X",
     "X in a hall", "throw some verb on X", "put some reverb on X", "wash X in reverb", "X roomier",
     "X needs some air around it", "X sounds too dry", "X is too dry", "a bit of reverb on X",
+    "X drenched in reverb", "X soaked in reverb", "X swimming in reverb", "bathe X in reverb", "X washed out in reverb",
+    "X with a wash of reverb", "X in some space",
 ]
 REVERB_SIZE = {
     "small": ["a touch of reverb on X", "a little verb on X", "light reverb on X", "a hint of room on X",
@@ -163,7 +167,9 @@ NONE = [
     "X is fine", "leave X alone", "don't touch X", "X sounds great", "X is perfect", "keep X as is",
     "X is fighting with the rest", "thanks", "cheers", "please", "X is good", "X stays", "that's it",
     "they're both distracting", "it sounds muddy overall", "i love X", "nice", "X is ok", "no changes to X",
-    "it's a bit messy", "this is for a podcast", "we're mixing a demo", "X is the main thing", "hmm",
+    "it's a bit messy", "this is for a podcast", "X sounds too modern", "X leave alone", "X stays as is", "leave X be", "X untouched",
+    "X can stay", "X is staying", "X is wrecking the take",
+    "X is ruining everything", "it's supposed to be a quiet scene", "X is crowding X", "X is fighting X", "we're mixing a demo", "X is the main thing", "hmm",
     "X", "the X",
 ]
 UNSUPPORTED = [
@@ -200,3 +206,5 @@ JOINERS = [", ", " and ", ", then ", " then ", "; ", ". ", " and then ", ", also
            ", and ", " & ", "\n", " - "]
 PRONOUNS_ONE = ["it", "it", "it", "that", "this one", "that one"]
 PRONOUNS_MANY = ["them", "both", "both of them", "those", "these", "them both", "all of them"]
+CLAUSE_FILLERS = ["", "", "", "", "", "can you ", "could you ", "please ", "just ", "and ", "maybe ", "now "]
+MODIFIERS = ["slightly ", "a bit ", "a touch ", "a little ", "much ", "way ", "a lot "]

@@ -20,7 +20,7 @@ from smartdj.engine.planning import reader_text as rt
 from smartdj.engine.planning.base import PlanningError, PlanResult
 from smartdj.engine.planning.coverage import check_coverage
 from smartdj.engine.planning.rules import MAX_RULE_STEPS
-from smartdj.engine.planning.rules_pre import musical_time, refuse_unsupported
+from smartdj.engine.planning.rules_pre import _osa, musical_time, refuse_unsupported
 from smartdj.engine.planning.rules_words import (
     BIG_DB,
     BIG_REVERB,
@@ -75,7 +75,7 @@ def bundled_folder() -> Path:
 def _amounts(masked: str, op: str, amount: str) -> dict:
     if op in ("up", "down"):
         m = re.search(_NUMBER + r"\s*(?:db)?(?!\s*(?:ms|milliseconds?|s\b|secs?|seconds?|hz|khz|bpm|%|/|:))", masked)
-        if not m and amount == "-" and _INTENSE.search(masked):
+        if not m and amount not in ("big", "strong") and _INTENSE.search(masked):
             amount = "big"  # "way too loud", "barely audible"
         db = abs(float(m.group(1))) if m else {"tiny": TINY_DB, "small": SMALL_DB, "big": BIG_DB, "strong": STRONG_DB}.get(amount, DEFAULT_DB)
         if db == 0:
@@ -101,6 +101,7 @@ def _add_name(raw: str) -> str:
         text = re.sub(rf"\b(?:on |to |at |from |in )?(?:the )?{re.escape(words)}\b", " ", text)
     for words in sorted((w for ws in rt.W.ADD_LEVEL.values() for w in ws), key=len, reverse=True):
         text = re.sub(rf"\b{re.escape(words)}\b", " ", text)
+    text = re.sub(r"\b(?:just )?under the mix\b|\bnearby\b", " ", text)
     drop = rt.STOP | {w for t in rt.W.ADD for w in re.findall(r"[a-z]+", t) if w not in ("s", "loc")}
     names = [w for w in re.findall(r"[\w'-]+", text) if w not in drop and not w[0].isdigit()]
     return " ".join(names)
@@ -112,6 +113,27 @@ def _restates(old: Step, new: Step) -> bool:
     if old.op == "volume":
         return (old.db > 0) == (new.db > 0)
     return old.op in ("reverb", "shift", "direction") or old.quality == new.quality
+
+
+def _vaguer(new: Step, old: Step) -> bool:
+    """``new`` carries only the default amount where ``old`` says one."""
+    if new.op == "volume":
+        return abs(new.db) == DEFAULT_DB and abs(old.db) != DEFAULT_DB
+    return new.op == "reverb" and new.level == DEFAULT_REVERB and old.level != DEFAULT_REVERB
+
+
+@functools.lru_cache(maxsize=1)
+def _tone_words() -> dict[str, frozenset[str]]:
+    """Words that say each tone in the designer's wording (a tone read without one is a guess)."""
+    generic = rt.STOP | rt.RELATIONS | {"make", "sound", "like", "effect", "more", "less", "through", "from", "filter"}
+    return {q: frozenset(w for t in texts for w in re.findall(r"[a-z]+", t.lower()) if len(w) > 2 and w not in generic)
+            for q, texts in rt.W.TIMBRE.items()}
+
+
+def _says_tone(masked: str, quality: str) -> bool:
+    words = set(re.findall(r"[a-z]+", masked))
+    vocab = _tone_words()[quality]
+    return bool(words & vocab) or any(len(w) >= 5 and _osa(w, v) <= 1 for w in words for v in vocab)
 
 
 class ReaderPlanner:
@@ -153,6 +175,7 @@ class _Composer:
         self.last_steps: list[Step] = []
         self.history: list[str] = []  # targets in the order last edited
         self.pending_back: list[str] = []  # names said alone just before a clause
+        self.skipped: list[PlanningError] = []  # complaints that could not be read
 
     def _sure(self, reading: tuple[str, float], what: str, raw: str) -> str:
         if reading[1] < self.threshold:
@@ -183,20 +206,28 @@ class _Composer:
                 self._copy(pending, "-", self.steps[-1][1])  # the names belonged to the edit before
                 pending = []
             self.pending_back = pending
-            self._clause(c, r, pending + targets)
+            try:
+                self._clause(c, r, pending + targets)
+            except PlanningError as e:
+                if r["complaint"][0] != "1" or r["complaint"][1] < self.threshold:
+                    raise
+                self.skipped.append(e)  # a complaint we cannot read: fine if a fix for it is asked for
+                self.last = (pending + targets)[:1] or self.last
             pending = []
         if pending:
             if not self.last_steps:
                 raise PlanningError("say what to do with " + " and ".join(pending))
             self._copy(pending, "-", self.steps[-1][1])
         said = [s for s, complaint in self.steps if not complaint]
+        if self.skipped and not said:
+            raise self.skipped[0]
         kept = said if said else [s for s, _ in self.steps]
         return list(dict.fromkeys(kept))
 
     def _clause(self, c: rt.ClauseText, r: dict, targets: list[str]) -> None:
         op, p = r["op"]
         signed = re.search(r"(?<![\w.])([+-])\d", c.masked)
-        if signed and (targets or c.pronoun) and (op in ("none", "same") or p < self.threshold):
+        if signed and (targets or c.pronoun or self.last) and (op in ("none", "same") or p < self.threshold):
             op, p = ("up" if signed.group(1) == "+" else "down"), 1.0
         if signed and op in ("up", "down") and (signed.group(1) == "+") != (op == "up"):
             raise PlanningError(f'"{c.raw}": the sign of "{signed.group(0)}" says the opposite of the words; '
@@ -220,6 +251,8 @@ class _Composer:
         if op == "none":
             if self.pending_back and self.last_steps:
                 self._copy(self.pending_back, "-", self.steps[-1][1])
+            elif targets and r["complaint"][0] == "1":
+                self.last = targets[:1]  # "the music's fighting the narrator. duck it"
             return
         if op == "add":
             if not _ADD_VERB.search(c.raw) or re.search(r"(?<![\w.])[+-]?\d", c.masked):
@@ -253,7 +286,7 @@ class _Composer:
             return Step("direction", target, to=self._sure(r["place"], "place", c.raw).replace("-", "front"))
         if op == "timbre":
             quality = self._sure(r["quality"], "tone", c.raw)
-            if quality == "-":
+            if quality == "-" or not _says_tone(c.masked, quality):
                 raise PlanningError(f'could not tell the tone in "{c.raw}"')
             return Step("timbre", target, quality=quality)
         if op in ("remove", "extract"):
@@ -269,7 +302,8 @@ class _Composer:
             for s in self.last_steps[:1]:
                 fields = {k: getattr(s, k) for k in ("to", "db", "seconds", "level", "quality") if getattr(s, k) is not None}
                 if s.op == "direction" and place != "-":
-                    fields["to"] = place
+                    mirrored = place in ("left", "right") and s.to in ("left front", "right front")
+                    fields["to"] = f"{place} front" if mirrored else place  # "left a bit; same for X but right"
                 made.append(Step(s.op, t, **fields))
         self._keep(made, complaint)
         self.last, self.last_steps = targets, made
@@ -284,6 +318,8 @@ class _Composer:
                           s.op in ("direction", "timbre") and s != step), None)
             if clash is not None:
                 raise PlanningError(f"the request asks for two different {step.op} changes to {step.target}; say one")
+            if any(_restates(s, step) and _vaguer(step, s) for s, _ in self.steps):
+                continue  # "way too loud, ... it's covering the judge": the vaguer restatement adds nothing
             self.steps = [(s, c) for s, c in self.steps if not _restates(s, step)]
             self.steps.append((step, complaint))
             if step.target in self.history:

@@ -25,7 +25,16 @@ PRONOUNS = frozenset({"it", "its", "that", "this", "them", "em", "'em", "both", 
                       "one"})
 RELATIONS = frozenset({"under", "over", "behind", "beneath", "below", "above", "than", "against", "around", "from",
                        "underneath", "past", "beside", "versus", "vs", "covering", "masking", "drowning", "burying",
-                       "hiding", "overpowering", "swamping"})
+                       "hiding", "overpowering", "swamping", "compared", "relative", "next", "crowding",
+                       "fighting", "wrecking", "ruining", "louder", "quieter", "softer"})
+# "... so it sits better", "... for that bonham sound": why, not what
+PURPOSE = re.compile(r"\s+(?:so (?:that )?(?:i|we|you|they|it|he|she)\b|so that|because|cause|cuz|since|in order to|"
+                     r"for that|like it should|(?:it's|its|it is) supposed to)\b.*$")
+_MODIFIER_ONLY = re.compile(r"(?:(?:like|about|around|roughly|maybe|just|very|really|almost|by|at|with|and|the|a|"
+                            r"\d+(?:\.\d+)?|db|ms|s|seconds?|level|small|big|subtle|faint|quiet|loud|distant|"
+                            r"(?:hard |far |slightly |a bit |a little )?(?:left|right|center|centre|middle|front)|"
+                            r"(?:a )?(?:tiny |little )?(?:bit|touch|hair|tad|lot)|"
+                            r"in the (?:distance|background|back)|under the mix|nearby|overhead)\s*)+")
 BARE = frozenset({"the", "a", "an", "my", "our", "your", "his", "her", "their", "and", "then", "please", "pls", "ok",
                   "okay", "so", "now", "also", "plus", "with", "sound", "sounds", "track", "part", "of", "on"})
 STOP = frozenset("""a an the to of on in at by for with from into onto up down over out off some any my our your
@@ -81,7 +90,18 @@ def normalise(text: str) -> str:
 
 
 def split(text: str) -> list[str]:
-    return [c.strip(" .,'\"") for c in _SPLIT.split(text) if c and c.strip(" .,'\"")]
+    """Clauses, each without its purpose tail; a fragment that only adds an amount or a place ("15 ms",
+    "front", "very small") joins the clause before it."""
+    out: list[str] = []
+    for part in _SPLIT.split(text):
+        part = PURPOSE.sub("", part or "").strip(" .,'\"")
+        if not part:
+            continue
+        if out and _MODIFIER_ONLY.fullmatch(part + " "):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
 
 
 def _respell(words: list[str], vocab: set[str]) -> list[str]:
@@ -127,8 +147,13 @@ def read_clause(raw: str, labels: list[str]) -> ClauseText:
             i += 1
             continue
         before = out[-1] if out else ""
-        if hit.label and before not in known and before not in vocab and len(before) > 2 and before in english_words():
+        if (hit.label and before not in known and before not in vocab and before not in RELATIONS and len(before) > 2
+                and before in english_words()):
             hit = Mention(None, f"{before} {hit.said}")  # "backing vocals" is not "lead vocal"
+            out.pop()
+        if out and out[-1] == PLACEHOLDER and hit.label:
+            hit = Mention(None, f"{mentions[-1].said} {hit.said}")  # "heart monitor beeps": one name, two labels
+            mentions.pop()
             out.pop()
         rel = [w for w in out[-3:] if w not in ("the", "my", "our", "that", "this", "a")]
         hit.reference = bool(rel) and rel[-1] in RELATIONS

@@ -114,8 +114,11 @@ class JobRunner:
                               fallback=result["fallback"], tags=result["tags"], **unsure)
             if unsure and spec["mode"] != "plan":
                 readings = " | ".join("; ".join(s["text"] for s in alt) for alt in unsure["alternatives"])
-                raise ExecError("plan_unsure", f"the instruction has two readings ({readings}); pick one and "
-                                "send it as the plan", item=unit.id)
+                what = (f"the instruction has {len(unsure['alternatives'])} readings ({readings}); pick one"
+                        if len(unsure["alternatives"]) > 1 else
+                        f"only the learned reader could read the instruction, as: {readings}; confirm it")
+                raise ExecError("plan_unsure", f"{what} and send it as the plan (the step texts, as the instruction)",
+                                item=unit.id)
             plans[unit.id] = result["steps"]
         return plans
 
