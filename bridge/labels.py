@@ -145,14 +145,20 @@ def ground(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]
     return None if cover[0][0] == cover[1][0] else cover[0][1]
 
 
+def _named_words(text: str) -> list[str]:
+    """Content words, keeping "one" after a name word ("speaker one" is not "speaker two")."""
+    ws = words(text)
+    return [stem(w) for i, w in enumerate(ws) if w not in GENERIC or (w == "one" and i and ws[i - 1] not in GENERIC)]
+
+
 def _strict_scores(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> list[tuple]:
-    want = [stem(w) for w in words(name) if w not in GENERIC]
+    want = _named_words(name)
     if not want:
         return []
     raw = {stem(w): w for w in words(name)}
     scored = []
     for label in labels:
-        lw = content_words(label)
+        lw = set(_named_words(label))
         cover = [_covers(w, lw, aliases.get(raw.get(w, w), ())) for w in want]
         if all(cover):
             # "the vocal" is the lead vocal when there are backing vocals; "the guitar" is not the lead guitar

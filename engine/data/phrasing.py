@@ -103,6 +103,8 @@ def _clause(rng: random.Random, op: str, target: str) -> tuple[Clause, dict]:
         text = rng.choice(pool)
         if kind == "-" and not amount and any(v in text.split() for v in W.STRONG_VERBS):
             kind, db = "strong", STRONG_DB  # "crank it", "sink them": more than the default
+        elif kind == "-" and not amount and any(v in text.split() for v in W.BURY_VERBS):
+            kind, db = "big", BIG_DB
         return Clause(text + amount, op, amount=kind, complaint=int(complaint)), {"db": db}
     if op == "pan":
         place = rng.choice(PLACES[1:])

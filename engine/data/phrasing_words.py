@@ -7,7 +7,7 @@ for the fix ("X is too loud"); the reader keeps a complaint's edit only when no 
 
 from __future__ import annotations
 
-from smartdj.engine.planning.rules_words import STRONG_VERBS  # noqa: F401  (one list, the rules' and the designer's)
+from smartdj.engine.planning.rules_words import BURY_VERBS, STRONG_VERBS  # noqa: F401  (one list for rules and designer)
 
 UP = [
     "turn up X", "turn X up", "X up", "bring X up", "bring up X", "boost X", "raise X", "crank X", "crank up X", "crank X right up", "slam X up",
@@ -25,12 +25,12 @@ UP_COMPLAINT = [
 ]
 DOWN = [
     "turn down X", "turn X down", "X down", "lower X", "pull X down", "pull X back", "pull back X", "reduce X",
-    "make X quieter", "make X softer", "X quieter", "X softer", "tame X", "tuck X under", "tuck X in", "sink X",
+    "make X quieter", "make X softer", "X quieter", "X softer", "tuck X under", "tuck X in", "sink X",
     "bury X", "slam X down", "yank X down", "duck X", "dim X", "back X off", "back off X", "ease X off", "ease off X", "less X",
     "X could come down", "take X down", "knock X down", "knock down X", "attenuate X", "drop X down",
     "bring X down", "bring down X", "X lower", "quieter X", "turn the volume of X down", "dial X back",
     "dial back X", "nudge X down", "X needs to come down", "pull down X", "lower the level of X",
-    "decrease X", "soften X", "X should be quieter", "take the edge off X", "sit X back", "X back a bit",
+    "decrease X", "soften X", "X should be quieter", "sit X back", "X back a bit",
     "push X back in the mix", "X further back in the mix", "calm X down", "turn X right down",
 ]
 DOWN_COMPLAINT = [
@@ -119,7 +119,7 @@ TIMBRE = {
                "add sparkle to X", "X needs more top end", "open up X", "X less dull", "X less muffled",
                "X more shimmery", "add some shine to X", "X more brilliant", "X sounds dull", "X is muffled"],
     "dark": ["darker X", "make X darker", "darken X", "X darker", "X less bright", "X less harsh",
-             "tame the highs on X", "X mellower", "X less shrill", "X less tinny", "X too bright",
+             "tame the highs on X", "X mellower", "take the edge off X", "tame the harshness of X", "X less shrill", "X less tinny", "X too bright",
              "X sounds harsh", "X is piercing", "roll the top off X", "X less brittle"],
     "warm": ["warmer X", "make X warmer", "warm up X", "X warmer", "X more body", "X cozier", "X less cold",
              "fatten X up", "X richer", "X sounds cold", "X is too thin", "X more analog", "give X warmth"],

@@ -19,9 +19,10 @@ from smartdj.bridge.plan_check import check_plan
 from smartdj.engine.planning import reader_text as rt
 from smartdj.engine.planning.base import PlanningError, PlanResult
 from smartdj.engine.planning.coverage import check_coverage
-from smartdj.engine.planning.rules import MAX_RULE_STEPS
+from smartdj.engine.planning.rules import _PERSON, MAX_RULE_STEPS
 from smartdj.engine.planning.rules_pre import _osa, musical_time, refuse_unsupported
 from smartdj.engine.planning.rules_words import (
+    _QUIET_ADD,
     BIG_DB,
     BIG_REVERB,
     DEFAULT_DB,
@@ -154,7 +155,7 @@ class ReaderPlanner:
         left = _LEAVE_TO_RULES.search(text)
         if left:
             raise PlanningError(f'"{left.group(0)}": the reader leaves negation, exceptions and corrections to the rules')
-        clauses = [rt.read_clause(c, labels) for c in rt.split(text)]
+        clauses = [s for c in rt.split(text) for s in rt.segments(rt.read_clause(c, labels))]
         readings = load_reader(self.folder).read([c.masked for c in clauses])
         steps = _Composer(labels, self.threshold).compose(clauses, readings)
         if not steps:
@@ -176,6 +177,7 @@ class _Composer:
         self.history: list[str] = []  # targets in the order last edited
         self.pending_back: list[str] = []  # names said alone just before a clause
         self.skipped: list[PlanningError] = []  # complaints that could not be read
+        self.seen: list[str] = []  # every source named so far, also those named only to place another
 
     def _sure(self, reading: tuple[str, float], what: str, raw: str) -> str:
         if reading[1] < self.threshold:
@@ -196,6 +198,7 @@ class _Composer:
                     raise PlanningError(f'"{m.said}" could be ' + " or ".join(m.fits) + "; say which one" if m.fits
                                         else f'no source matches "{m.said}"; the sources are: ' + "; ".join(self.labels))
             targets = [m.label for m in c.mentions if not m.reference]
+            self.seen.extend(m.label for m in c.mentions if m.label)
             if "the rest" in c.raw:
                 targets = [x for x in self.labels if x not in spared and x not in targets]
             if targets and not re.sub(r"<x>|\b(?:" + "|".join(map(re.escape, rt.BARE)) + r")\b|[^\w<>]", "", c.masked).strip():
@@ -266,6 +269,11 @@ class _Composer:
             if not self.last:
                 raise PlanningError(f'"{c.raw}": say which sound, e.g. "the {self.labels[0]}"')
             targets = self.last
+            if re.search(r"\b(?:him|her|he|she|his)\b", c.raw) and not all(_PERSON.search(t) for t in targets):
+                people = list(dict.fromkeys(t for t in reversed(self.seen) if _PERSON.search(t)))
+                if len(people) != 1:
+                    raise PlanningError(f'"{c.raw}": could not tell who "him"/"her" is; name the sound')
+                targets = people[:1]
             if re.search(r"\b(?:both|all of them|them all)\b", c.raw) and len(targets) == 1:
                 targets = self.history[-2:]
         complaint = r["complaint"][0] == "1"
@@ -333,8 +341,12 @@ class _Composer:
         name = _add_name(c.raw)
         if not name:
             raise PlanningError(f'"{c.raw}": say what sound to add')
-        place = r["place"][0] if r["place"][1] >= self.threshold and r["place"][0] != "-" else "front"
-        db = {"quiet": QUIET_ADD_DB, "loud": LOUD_ADD_DB}.get(r["amount"][0], 0.0)
+        place = r["place"][0] if r["place"][1] >= self.threshold and r["place"][0] != "-" else None
+        if place is None and _PLACE_WORD.search(c.masked):
+            raise PlanningError(f'"{c.raw}": could not tell where to put it; say left, center or right')
+        amount = "quiet" if re.search(_QUIET_ADD, c.raw) else r["amount"][0]
+        db = {"quiet": QUIET_ADD_DB, "loud": LOUD_ADD_DB}.get(amount, 0.0)
+        place = place or "front"
         step = Step("add", name, to=place, db=db)
         self.steps.append((step, False))
         self.last, self.last_steps = [], [step]

@@ -19,7 +19,7 @@ from smartdj.engine.planning.rules_pre import _osa, english_words
 from smartdj.engine.planning.rules_words import _NUMBER_WORDS
 
 PLACEHOLDER = "<x>"
-_SPLIT = re.compile(r"\s*(?:[;!?\n]+|,|\.(?=\s|$)|\s/\s|\s->\s|\s-\s|\s&\s|:\s)\s*|\s+(?:and then|and also|then|also|plus|"
+_SPLIT = re.compile(r"\s*(?:[;!?\n]+|,|\.(?=\s|$)|\s/\s|\s->\s|\s-\s|\s&\s)\s*|\s+(?:and then|and also|then|also|plus|"
                     r"and|but|after that|while|afterwards|next)\s+")
 PRONOUNS = frozenset({"it", "its", "that", "this", "them", "em", "'em", "both", "those", "these", "they", "him", "her",
                       "one"})
@@ -83,6 +83,9 @@ def normalise(text: str) -> str:
     text = re.sub(r"\bhalf an? (?=db|decibel)", "0.5 ", text)
     text = re.sub(r"\ban? (?=db\b|decibel\b)", "1 ", text)
     text = re.sub(r"\b(\d+) and a half\b", r"\1.5", text)
+    text = re.sub(r"\ba (second|sec) and a half\b", "1.5 seconds", text)
+    text = re.sub(r"\bhalf as loud\b", "down 6 db", text)
+    text = re.sub(r"\btwice as loud\b", "up 6 db", text)
     text = re.sub(r"\bhalf an? (?:second|sec)\b", "0.5 seconds", text)
     text = re.sub(r"\b(?:a|one) (?:second|sec)\b", "1 seconds", text)
     text = re.sub(r"(\d)\s*(db|dbs|decibels?)\b", r"\1 db", text)
@@ -163,3 +166,27 @@ def read_clause(raw: str, labels: list[str]) -> ClauseText:
     leftover = [w for w in out if w.isalpha() and w not in known and w not in vocab and len(w) > 2]
     pronoun = any(w in PRONOUNS for w in out) or "'em" in raw
     return ClauseText(raw, " ".join(out), mentions, pronoun, leftover)
+
+
+def segments(c: ClauseText) -> list[ClauseText]:
+    """One clause per named sound when each has its own edit ("banjo up 2 fiddle down 2")."""
+    words = c.masked.split()
+    marks = [i for i, w in enumerate(words) if w == PLACEHOLDER]
+    if len(marks) < 2 or len(marks) != len(c.mentions):
+        return [c]
+    cuts = [0]
+    for k in range(1, len(marks)):
+        between = words[marks[k - 1] + 1: marks[k]]
+        if not c.mentions[k].reference and any(w not in BARE and w not in ("and", ",") for w in between):
+            cuts.append(marks[k])
+    if len(cuts) == 1:
+        return [c]
+    out = []
+    for a, b in zip(cuts, cuts[1:] + [len(words)], strict=True):
+        part = words[a:b]
+        mentions = [c.mentions[k] for k, i in enumerate(marks) if a <= i < b]
+        said = iter(m.said for m in mentions)
+        raw = " ".join(next(said) if w == PLACEHOLDER else w for w in part)
+        out.append(ClauseText(raw, " ".join(part), mentions, any(w in PRONOUNS for w in part),
+                              [w for w in c.leftover if w in part]))
+    return out
