@@ -1,6 +1,7 @@
 """Planner speed: cold-start ``smartdj plan`` (time, peak RSS) beside a bare ``python -c pass`` from the same
-run, the engine's first plan-only job right after ready (racing the background warm-up) and 3 s after
-it, later jobs, and the rule planner's time per plan in-process over the development set."""
+run (with the default hybrid planner, and for a request only the learned reader can read), the engine's first
+plan-only job right after ready and 3 s after it, later jobs, and each planner's time per plan in-process over
+the development set."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 INSTRUCTIONS = ["turn the piano dwon 3 dB", "kick +2, snare -1, hats out",
                 "everything except the vocal down 3", "add rain far off on the left, then make it warmer"]
 LABELS = "piano;lead vocal;drum kit;kick;snare;hi-hat"
+READER_ONLY = "kick L, snare R"  # the rules cannot read it: the hybrid planner loads the learned reader
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -64,14 +66,13 @@ def _engine_jobs(repeats: int, pause: float = 0.0) -> tuple[float, list[float]]:
     return times[0], times[1:]
 
 
-def _in_process() -> float:
+def _in_process(name: str) -> float:
     from importlib import resources
 
     from smartdj.engine.evaluation.planner import load_examples
-    from smartdj.engine.planning.base import PlanningError
-    from smartdj.engine.planning.rules import RulePlanner
+    from smartdj.engine.planning.base import PlanningError, get_planner
 
-    planner = RulePlanner()
+    planner = get_planner(name)
     examples = load_examples(Path(str(resources.files("smartdj.engine.data") / "planner_dev.jsonl")))
     times = []
     for ex in examples:
@@ -86,11 +87,12 @@ def _in_process() -> float:
 
 def run(args: argparse.Namespace) -> int:
     smartdj = str(Path(sys.executable).parent / "smartdj")
-    bare, cold = [], []
+    bare, cold, cold_reader = [], [], []
     for i in range(args.repeats):
         bare.append(_timed([sys.executable, "-c", "pass"]))
         cold.append(_timed([smartdj, "plan", INSTRUCTIONS[i % len(INSTRUCTIONS)], "--labels", LABELS, "--json"]))
-    failed = [c for c in cold if c[2] != 0]
+        cold_reader.append(_timed([smartdj, "plan", READER_ONLY, "--labels", LABELS, "--json"]))
+    failed = [c for c in cold + cold_reader if c[2] != 0]
     first, later = _engine_jobs(args.repeats)
     warm_first, _ = _engine_jobs(1, pause=3.0)
     med = statistics.median
@@ -100,11 +102,14 @@ def run(args: argparse.Namespace) -> int:
         "cold_plan_s": round(med(c[0] for c in cold), 4),
         "cold_plan_rss_mib": round(med(c[1] for c in cold), 1),
         "cold_plan_over_bare": round(med(c[0] for c in cold) / med(b[0] for b in bare), 2),
+        "cold_reader_plan_s": round(med(c[0] for c in cold_reader), 4),
+        "cold_reader_plan_rss_mib": round(med(c[1] for c in cold_reader), 1),
+        "cold_reader_plan_over_bare": round(med(c[0] for c in cold_reader) / med(b[0] for b in bare), 2),
         "cold_plan_failures": len(failed),
         "engine_first_plan_job_s": round(first, 4),
         "engine_first_plan_job_after_warmup_s": round(warm_first, 4),
         "engine_plan_job_s": round(med(later), 4) if later else None,
-        "in_process_ms_per_plan": round(1000 * _in_process(), 3),
+        "in_process_ms_per_plan": {n: round(1000 * _in_process(n), 3) for n in ("rules", "reader", "hybrid")},
         "repeats": args.repeats,
     }
     if args.json:
