@@ -30,7 +30,7 @@ from smartdj.engine.planning.rules_words import (
 PLACEHOLDER = "<x>"  # where a source's name stands; the reader puts it where it finds a label
 OPS = ("none", "up", "down", "remove", "extract", "pan", "later", "reverb", "timbre", "add", "same",
        "earlier", "unreverb", "unsupported")
-REFUSING_OPS = ("earlier", "unreverb", "unsupported")
+REFUSING_OPS = ("unreverb", "unsupported")
 PLACES = ("-", "left", "left front", "front", "right front", "right")
 QUALITIES = ("-",) + tuple(W.TIMBRE)
 AMOUNTS = ("-", "tiny", "small", "big", "strong", "quiet", "loud")
@@ -101,6 +101,9 @@ def _clause(rng: random.Random, op: str, target: str) -> tuple[Clause, dict]:
         pool = (W.UP_COMPLAINT if op == "up" else W.DOWN_COMPLAINT) if complaint else (W.UP if op == "up" else W.DOWN)
         amount, kind, db = ("", "-", DEFAULT_DB) if complaint else _volume(rng, op == "up")
         text = rng.choice(pool)
+        if "{n}" in text:
+            n = rng.choice([2, 3, 4, 6, 8])
+            text, amount, kind, db = text.replace("{n}", str(n)), "", "-", n
         if kind == "-" and not amount and any(v in text.split() for v in W.STRONG_VERBS):
             kind, db = "strong", STRONG_DB  # "crank it", "sink them": more than the default
         elif kind == "-" and not amount and any(v in text.split() for v in W.BURY_VERBS):
@@ -109,9 +112,11 @@ def _clause(rng: random.Random, op: str, target: str) -> tuple[Clause, dict]:
     if op == "pan":
         place = rng.choice(PLACES[1:])
         return Clause(rng.choice(W.PAN).replace("{loc}", rng.choice(W.LOCS[place])), op, place=place), {}
-    if op == "later":
+    if op in ("later", "earlier"):
         complaint = rng.random() < 0.3
-        text = rng.choice(W.LATER_COMPLAINT if complaint else W.LATER)
+        pools = {("later", False): W.LATER, ("later", True): W.LATER_COMPLAINT, ("earlier", False): W.EARLIER,
+                 ("earlier", True): W.EARLIER_COMPLAINT}
+        text = rng.choice(pools[(op, complaint)])
         seconds = DEFAULT_SECONDS
         if "{n} ms" in text:
             n = rng.choice([10, 20, 30, 50, 80, 100, 150, 250, 500])
@@ -129,8 +134,9 @@ def _clause(rng: random.Random, op: str, target: str) -> tuple[Clause, dict]:
         text = rng.choice(W.TIMBRE[quality])
         if rng.random() < 0.3:  # "slightly warmer", "a bit darker"
             text = re.sub(r"\b(\w{3,}er)\b", lambda m: rng.choice(W.MODIFIERS) + m.group(1), text, count=1)
-        return Clause(text, op, quality=quality), {}
-    pools = {"remove": W.REMOVE, "extract": W.EXTRACT, "same": W.SAME, "none": W.NONE, "earlier": W.EARLIER,
+        complaint = re.search(r"\b(?:is|sounds|too)\b", text) is not None  # "X sounds dull": the problem
+        return Clause(text, op, quality=quality, complaint=int(complaint)), {}
+    pools = {"remove": W.REMOVE, "extract": W.EXTRACT, "same": W.SAME, "none": W.NONE,
              "unreverb": W.NO_REVERB, "unsupported": W.UNSUPPORTED}
     complaint = (op == "remove" and rng.random() < 0.2) or (op == "none" and rng.random() < 0.4)
     text = rng.choice((W.REMOVE_COMPLAINT if op == "remove" else W.VAGUE_COMPLAINT) if complaint else pools[op])
@@ -167,8 +173,8 @@ def _steps(clause: Clause, target: str, extra: dict) -> list[Step]:
         return [Step("timbre", target, quality=clause.quality)]
     if op == "reverb":
         return [Step("reverb", target, level={"small": 3.0, "big": 8.0}.get(clause.amount, 5.0))]
-    if op == "later":
-        return [Step("shift", target, seconds=extra["seconds"])]
+    if op in ("later", "earlier"):
+        return [Step("shift", target, seconds=extra["seconds"] if op == "later" else -extra["seconds"])]
     if op in ("remove", "extract"):
         return [Step(op, target)]
     return []

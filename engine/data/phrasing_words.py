@@ -31,12 +31,14 @@ DOWN = [
     "bring X down", "bring down X", "X lower", "quieter X", "turn the volume of X down", "dial X back",
     "dial back X", "nudge X down", "X needs to come down", "pull down X", "lower the level of X",
     "decrease X", "soften X", "X should be quieter", "sit X back", "X back a bit",
-    "push X back in the mix", "X further back in the mix", "calm X down", "turn X right down",
+    "push X back in the mix", "X further back in the mix", "X more distant", "X further away", "X further off",
+    "push X further away", "drop X {n}", "drop X by {n}", "calm X down", "turn X right down",
 ]
 DOWN_COMPLAINT = [
     "X is too loud", "X is way too loud", "X is drowning everything", "X is too much", "X is overpowering",
     "X is masking the rest", "X is covering everything", "X is too hot", "X is too prominent", "X is blasting",
     "X sticks out", "X is too in your face", "X is overbearing", "X dominates the mix", "X is deafening",
+    "X is louder than X", "X is way louder than X",
 ]
 REMOVE = [
     "remove X", "cut X", "kill X", "mute X", "lose X", "nix X", "ditch X", "axe X", "scrap X", "get rid of X",
@@ -89,10 +91,15 @@ LATER_COMPLAINT = [
     "X comes in {n} ms too early", "X is {n} ms early", "X lands {n} ms early", "X is {n} seconds too soon",
     "X is ahead of the beat by {n} ms", "X rushes by {n} ms", "X is early",
 ]
-EARLIER = [  # no SmartDJ step moves a sound earlier
+EARLIER = [  # a negative shift
     "X earlier", "move X {n} ms earlier", "shift X earlier", "pull X forward by {n} ms", "advance X by {n} ms",
-    "X {n} seconds sooner", "make X come in sooner", "X is {n} ms late", "X lags by {n} ms", "X drags",
-    "X comes in too late", "X is behind the beat",
+    "X {n} seconds sooner", "make X come in sooner", "X {n} ms earlier", "shift X {n} ms earlier",
+    "make X come in {n} seconds earlier", "X should start {n} s earlier", "nudge X earlier by {n} ms",
+    "move X {n} seconds earlier", "X a touch earlier", "slide X {n} ms earlier",
+]
+EARLIER_COMPLAINT = [
+    "X is {n} ms late", "X lags by {n} ms", "X drags", "X comes in too late", "X is behind the beat",
+    "X lands {n} ms late", "X is {n} seconds too late", "X is late by {n} ms", "X comes in {n} ms too late",
 ]
 REVERB = [
     "reverb on X", "add reverb to X", "X wetter", "give X some room", "give X some space", "some verb on X",
@@ -100,7 +107,6 @@ REVERB = [
     "X more ambient", "echo on X", "X with some echo", "add some room to X", "make X wetter", "verb X",
     "X in a hall", "throw some verb on X", "put some reverb on X", "wash X in reverb", "X roomier",
     "X needs some air around it", "X sounds too dry", "X is too dry", "a bit of reverb on X",
-    "X drenched in reverb", "X soaked in reverb", "X swimming in reverb", "bathe X in reverb", "X washed out in reverb",
     "X with a wash of reverb", "X in some space",
 ]
 REVERB_SIZE = {
@@ -108,7 +114,8 @@ REVERB_SIZE = {
               "a splash of reverb on X", "subtle reverb on X", "a small room on X", "X in a small room"],
     "big": ["X in a cathedral", "huge reverb on X", "a big hall on X", "X in a cave", "massive verb on X",
             "drown X in reverb", "tons of reverb on X", "X in a church", "a big washy reverb on X",
-            "X in a stadium", "loads of verb on X"],
+            "X in a stadium", "loads of verb on X", "X drenched in reverb", "X soaked in reverb",
+            "X swimming in reverb", "bathe X in reverb", "X washed out in reverb"],
 }
 NO_REVERB = [  # reverb can only be added
     "less reverb on X", "dry up X", "X is too wet", "take the verb off X", "too much reverb on X",

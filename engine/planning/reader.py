@@ -23,6 +23,7 @@ from smartdj.engine.planning.rules import _PERSON, MAX_RULE_STEPS
 from smartdj.engine.planning.rules_pre import _osa, musical_time, refuse_unsupported
 from smartdj.engine.planning.rules_words import (
     _QUIET_ADD,
+    _STRONG,
     BIG_DB,
     BIG_REVERB,
     DEFAULT_DB,
@@ -37,9 +38,7 @@ from smartdj.engine.planning.rules_words import (
 )
 
 THRESHOLD = 0.6  # the least probability a reading needs to be used
-UNKNOWN_WORD_THRESHOLD = 0.9  # ... when the clause has a word the reader never saw
 _REFUSALS = {
-    "earlier": "moving a sound earlier is not an edit SmartDJ can make (it can shift a sound later)",
     "unreverb": "reverb can only be added, not taken away or reduced",
     "unsupported": "this is not an edit SmartDJ can make; it can add, remove, keep, move, make louder/quieter, "
                    "shift later, reverb or change the tone",
@@ -49,14 +48,11 @@ _NUMBER = r"(?<![\w.])([+-]?\d+(?:\.\d+)?)(?![\d.])"
 _LEAVE_TO_RULES = re.compile(r"\b(?:don'?t|do not|doesn'?t|not|never|shouldn'?t|isn'?t|aren'?t|no longer|nothing|stop|"
                              r"except|but for|all but|apart from|other than|besides|everything|all of it|any|"
                              r"instead|rather|actually|scratch that|i mean|at the same time|opposite|other side|scoop|mids|lows|low end|"
-                             r"frequenc\w*|in line|on the beat|in time|dub|echo)\b|n't\b|\b(?:move|push|slide|nudge|shift)\b.*\bback\b")
+                             r"frequenc\w*|in line|on the beat|in time|dub|echo|no|than (?:i|we|it should)|less (?:quiet|soft|distant|far|low))\b|n't\b|\b(?:move|push|slide|nudge|shift)\b.*\bback\b")
 _INTENSE = re.compile(r"\b(?:way|far|much|really|super|seriously|massively|a bunch|a lot|barely|hugely|totally)\b")
-_ADD_VERB = re.compile(r"\b(?:add|adds|adding|throw in|bring in|layer|mix in|sprinkle|insert|drop in|introduce|put in|"
-                       r"we need|give me some|stick in|lay in|want some)\b")
-_PLACE_WORD = re.compile(r"\b(?:left|right|l|r|lft|rght|centre|center|middle|mid|front|side|lef|rigth|rihgt|riht|"
-                         r"centr|cntr)\b")
+_ADD_VERB, _PLACE_WORD = rt.ADD_VERB, rt.PLACE_WORD
 _UNIT_OF = {"up": r"\b(?:ms|milliseconds?|secs?|seconds?|level|hz)\b", "down": r"\b(?:ms|milliseconds?|secs?|seconds?|level|hz)\b",
-            "later": r"\b(?:db|decibels?|level)\b", "reverb": r"\b(?:db|decibels?|ms|seconds?)\b"}
+            "later": r"\b(?:db|decibels?|level)\b", "earlier": r"\b(?:db|decibels?|level)\b", "reverb": r"\b(?:db|decibels?|ms|seconds?)\b"}
 
 
 @functools.lru_cache(maxsize=2)
@@ -78,16 +74,16 @@ def _amounts(masked: str, op: str, amount: str) -> dict:
         m = re.search(_NUMBER + r"\s*(?:db)?(?!\s*(?:ms|milliseconds?|s\b|secs?|seconds?|hz|khz|bpm|%|/|:))", masked)
         if not m and amount not in ("big", "strong") and _INTENSE.search(masked):
             amount = "big"  # "way too loud", "barely audible"
+        if not m and amount == "-" and re.search(_STRONG, masked):
+            amount = "strong"  # "sink them"
         db = abs(float(m.group(1))) if m else {"tiny": TINY_DB, "small": SMALL_DB, "big": BIG_DB, "strong": STRONG_DB}.get(amount, DEFAULT_DB)
         if db == 0:
             raise PlanningError(f'"{masked}": a change of 0 dB changes nothing; say how many dB')
         return {"db": db if op == "up" else -db}
-    if op == "later":
+    if op in ("later", "earlier"):
         m = re.search(_NUMBER + r"\s*(ms|milliseconds?|s|secs?|seconds?)\b", masked)
-        if not m:
-            return {"seconds": DEFAULT_SECONDS}
-        v = abs(float(m.group(1)))
-        return {"seconds": v / 1000 if m.group(2).startswith("m") else v}
+        v = abs(float(m.group(1))) / (1000 if m.group(2).startswith("m") else 1) if m else DEFAULT_SECONDS
+        return {"seconds": v if op == "later" else -v}
     if op == "reverb":
         m = re.search(r"\blevel (?:of )?" + _NUMBER + "|" + _NUMBER + r"\s*(?:/|out of)\s*10\b|" + _NUMBER + r"$", masked)
         if m:
@@ -244,7 +240,9 @@ class _Composer:
             self._keep([Step("reverb", s.target, level=level) for s in self.last_steps], False)
             return
         op = self._sure((op, p), "edit", c.raw)
-        if c.leftover and op != "add" and p < UNKNOWN_WORD_THRESHOLD:
+        if op == "remove" and re.search(_NUMBER + r"\s*(?:db)?(?![\w.]|\s*(?:ms|s\b|secs?|seconds?))", c.masked):
+            op = "down"  # "drop the kids 6": a level, not a removal
+        if c.leftover and op != "add":
             raise PlanningError(f'could not read "{" ".join(c.leftover)}" in "{c.raw}"; say it plainly')
         unit = re.search(_UNIT_OF.get(op, r"$^"), c.masked)
         if unit:
@@ -299,7 +297,7 @@ class _Composer:
             return Step("timbre", target, quality=quality)
         if op in ("remove", "extract"):
             return Step(op, target)
-        kind = {"up": "volume", "down": "volume", "later": "shift", "reverb": "reverb"}[op]
+        kind = {"up": "volume", "down": "volume", "later": "shift", "earlier": "shift", "reverb": "reverb"}[op]
         return Step(kind, target, **_amounts(c.masked, op, r["amount"][0]))
 
     def _copy(self, targets: list[str], place: str, complaint: bool) -> None:

@@ -28,6 +28,10 @@ RELATIONS = frozenset({"under", "over", "behind", "beneath", "below", "above", "
                        "hiding", "overpowering", "swamping", "compared", "relative", "next", "crowding",
                        "fighting", "wrecking", "ruining", "louder", "quieter", "softer"})
 # "... so it sits better", "... for that bonham sound": why, not what
+ADD_VERB = re.compile(r"\b(?:add|adds|adding|throw in|bring in|layer|mix in|sprinkle|insert|drop in|introduce|put in|"
+                      r"we need|give me some|stick in|lay in|want some)\b")
+PLACE_WORD = re.compile(r"\b(?:left|right|l|r|lft|rght|centre|center|middle|mid|front|side|lef|rigth|rihgt|riht|"
+                        r"centr|cntr)\b")
 PURPOSE = re.compile(r"\s+(?:so (?:that )?(?:i|we|you|they|it|he|she)\b|so that|because|cause|cuz|since|in order to|"
                      r"for that|like it should|(?:it's|its|it is) supposed to)\b.*$")
 _MODIFIER_ONLY = re.compile(r"(?:(?:like|about|around|roughly|maybe|just|very|really|almost|by|at|with|and|the|a|"
@@ -57,6 +61,12 @@ def template_words() -> frozenset[str]:
     return frozenset(w for t in texts for w in re.findall(r"[a-z]+", t.lower())) | STOP
 
 
+@functools.lru_cache(maxsize=4096)
+def _slip_of_known(word: str) -> bool:
+    """A typo of a word the designer uses ("brigther"): not an unknown name."""
+    return len(word) >= 3 and any(abs(len(k) - len(word)) <= 1 and _osa(word, k) <= 1 for k in template_words())
+
+
 @dataclass
 class Mention:
     label: str | None  # None: the name fits no label (``fits`` says which it could be when ambiguous)
@@ -82,7 +92,12 @@ def normalise(text: str) -> str:
     text = re.sub(r"\ba couple(?: of)?(?= ?(?:db|decibels?|dbs)\b)", "2", text)
     text = re.sub(r"\bhalf an? (?=db|decibel)", "0.5 ", text)
     text = re.sub(r"\ban? (?=db\b|decibel\b)", "1 ", text)
+    text = re.sub(r"\b(" + "|".join(_NUMBER_WORDS) + r") and a half\b", lambda m: _NUMBER_WORDS[m.group(1)] + ".5", text)
     text = re.sub(r"\b(\d+) and a half\b", r"\1.5", text)
+    text = re.sub(r"\((\d+(?:\.\d+)?)\)", r"level \1", text)  # "more verb (3)"
+    text = re.sub(r"\b(\w+er) then\b", r"\1 than", text)  # "louder then the host"
+    text = re.sub(r"(?<=\w) n (?=\w)", " and ", text)
+    text = re.sub(r"(?<=\w) r (?=\w)", " are ", text)
     text = re.sub(r"\ba (second|sec) and a half\b", "1.5 seconds", text)
     text = re.sub(r"\bhalf as loud\b", "down 6 db", text)
     text = re.sub(r"\btwice as loud\b", "up 6 db", text)
@@ -100,7 +115,7 @@ def split(text: str) -> list[str]:
         part = PURPOSE.sub("", part or "").strip(" .,'\"")
         if not part:
             continue
-        if out and _MODIFIER_ONLY.fullmatch(part + " "):
+        if out and _MODIFIER_ONLY.fullmatch(part + " ") and (not PLACE_WORD.search(part) or ADD_VERB.search(out[-1])):
             out[-1] = f"{out[-1]} {part}"
         else:
             out.append(part)
@@ -163,7 +178,8 @@ def read_clause(raw: str, labels: list[str]) -> ClauseText:
         mentions.append(hit)
         out.append(PLACEHOLDER)
         i += size
-    leftover = [w for w in out if w.isalpha() and w not in known and w not in vocab and len(w) > 2]
+    leftover = [w for w in out if w.isalpha() and w not in known and w not in vocab and len(w) > 2
+                and not _slip_of_known(w)]
     pronoun = any(w in PRONOUNS for w in out) or "'em" in raw
     return ClauseText(raw, " ".join(out), mentions, pronoun, leftover)
 
