@@ -14,7 +14,7 @@ import functools
 import re
 from pathlib import Path
 
-from smartdj.bridge.language import EditError, Step
+from smartdj.bridge.language import EditError, Step, split_targets
 from smartdj.bridge.plan_check import check_plan
 from smartdj.engine.planning import reader_text as rt
 from smartdj.engine.planning.base import PlanningError, PlanResult
@@ -131,6 +131,16 @@ def _says_tone(masked: str, quality: str) -> bool:
     words = set(re.findall(r"[a-z]+", masked))
     vocab = _tone_words()[quality]
     return bool(words & vocab) or any(len(w) >= 5 and _osa(w, v) <= 1 for w in words for v in vocab)
+
+
+def _gist(steps: list[Step]) -> list[tuple]:
+    """What a plan does, amounts and an added sound's wording aside: the readings differ materially if this does."""
+    out = []
+    for s in steps:
+        sign = None if s.db is None and s.seconds is None else (s.db or s.seconds or 0) > 0
+        for target in ([s.target] if s.op == "add" else split_targets(s.target)):
+            out.append((s.op, None if s.op == "add" else target, s.to, s.quality, sign))
+    return sorted(out, key=str)
 
 
 class ReaderPlanner:
@@ -353,22 +363,25 @@ class _Composer:
 class HybridPlanner:
     """Rules first (exact, fast); when they cannot read a request, the learned reader's reading.
 
-    With ``confirm`` (the default) a reader plan comes back unsure, to be confirmed before it runs (REAPER's
-    Plan dialog, job code ``plan_unsure``): the rules' safety record is kept and a refusal becomes a proposal.
+    With ``cross_check`` (the default) the reader also reads what the rules planned; when it reads something
+    else, the plan comes back unsure with both readings, the rules' first (REAPER's Plan dialog asks which; the
+    engine never runs an unsure plan unasked, job code ``plan_unsure``). With ``confirm`` a plan only the reader
+    could read comes back unsure too, to be confirmed before it runs.
     """
 
     name = "hybrid"
 
-    def __init__(self, folder: str | None = None, threshold: float = THRESHOLD, confirm: bool = True):
+    def __init__(self, folder: str | None = None, threshold: float = THRESHOLD, confirm: bool = False,
+                 cross_check: bool = True):
         from smartdj.engine.planning.rules import RulePlanner
 
         self.rules = RulePlanner()
         self.reader = ReaderPlanner(folder, threshold)
-        self.confirm = confirm
+        self.confirm, self.cross_check = confirm, cross_check
 
     def plan(self, instruction: str, labels: list[str] | None = None, audio=None) -> PlanResult:
         try:
-            return self.rules.plan(instruction, labels=labels, audio=audio)
+            result = self.rules.plan(instruction, labels=labels, audio=audio)
         except PlanningError as rules_error:
             try:
                 result = self.reader.plan(instruction, labels=labels, audio=audio)
@@ -378,3 +391,12 @@ class HybridPlanner:
             if self.confirm:
                 result.unsure, result.alternatives = True, [list(result.steps)]
             return result
+        if self.cross_check and not result.unsure and labels:
+            try:
+                other = self.reader.plan(instruction, labels=labels, audio=audio).steps
+            except PlanningError:
+                return result
+            if _gist(other) != _gist(result.steps):
+                result.unsure, result.alternatives = True, [list(result.steps), list(other)]
+                result.tags.append("the learned reader reads it differently: both readings are shown")
+        return result

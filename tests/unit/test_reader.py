@@ -104,8 +104,8 @@ def test_reader_refuses_rather_than_guess(text):
         get_planner("reader").plan(text, MIX)
 
 
-def test_hybrid_runs_rule_plans_and_holds_reader_plans_for_confirmation():
-    hybrid = get_planner("hybrid")
+def test_hybrid_plans_with_rules_then_reader_and_shows_disagreements():
+    hybrid = get_planner("hybrid", confirm=True)
     ruled = hybrid.plan("turn the piano down 3 dB", MIX)
     assert ruled.planner == "rules" and not ruled.unsure
     with pytest.raises(PlanningError):
@@ -114,7 +114,7 @@ def test_hybrid_runs_rule_plans_and_holds_reader_plans_for_confirmation():
     assert proposed.planner == "reader" and proposed.unsure
     assert [str(s) for s in proposed.alternatives[0]] == ["change the sound of lead vocal to left",
                                                            "change the sound of drum kit to right"]
-    assert get_planner("hybrid", confirm=False).plan("vox L, kit R", MIX).unsure is False
+    assert get_planner("hybrid").plan("vox L, kit R", MIX).unsure is False  # by default the reader's plan runs
 
 
 @pytest.mark.parametrize("confirm", [True, False])
