@@ -133,6 +133,14 @@ def _says_tone(masked: str, quality: str) -> bool:
     return bool(words & vocab) or any(len(w) >= 5 and _osa(w, v) <= 1 for w in words for v in vocab)
 
 
+class UnknownWords(PlanningError):
+    """Words the reader never saw, in a clause that asks for an edit ("make the strings sound more expensive")."""
+
+    def __init__(self, words: list[str], raw: str):
+        super().__init__(f'could not read "{" ".join(words)}" in "{raw}"; say it plainly')
+        self.words = words
+
+
 def _gist(steps: list[Step]) -> list[tuple]:
     """What a plan does, amounts and an added sound's wording aside: the readings differ materially if this does."""
     out = []
@@ -253,7 +261,7 @@ class _Composer:
         if op == "remove" and re.search(_NUMBER + r"\s*(?:db)?(?![\w.]|\s*(?:ms|s\b|secs?|seconds?))", c.masked):
             op = "down"  # "drop the kids 6": a level, not a removal
         if c.leftover and op != "add":
-            raise PlanningError(f'could not read "{" ".join(c.leftover)}" in "{c.raw}"; say it plainly')
+            raise UnknownWords(c.leftover, c.raw)
         unit = re.search(_UNIT_OF.get(op, r"$^"), c.masked)
         if unit:
             raise PlanningError(f'"{c.raw}": "{unit.group(0)}" does not fit a {op} edit; say it plainly')
@@ -394,6 +402,10 @@ class HybridPlanner:
         if self.cross_check and not result.unsure and labels:
             try:
                 other = self.reader.plan(instruction, labels=labels, audio=audio).steps
+            except UnknownWords as e:  # the rules may have read past a word that changes the request
+                result.unsure, result.alternatives = True, [list(result.steps)]
+                result.tags.append(f'"{" ".join(e.words)}" was not understood; check the plan')
+                return result
             except PlanningError:
                 return result
             if _gist(other) != _gist(result.steps):
