@@ -18,7 +18,9 @@ Protocol (build new planners on this):
 - Raises :class:`PlanningError` (a ValueError) with a message for the user when the
   instruction cannot be planned. A planner never returns a plan it is not sure of.
 
-Backends: ``get_planner("rules")`` (engine/planning/rules.py); ``"alm"`` ->
+Backends: ``get_planner("rules")`` (engine/planning/rules.py); ``"reader"`` (engine/planning/reader.py, the
+learned clause reader); ``"hybrid"`` (engine/planning/hybrid.py, the default: rules cross-checked by the reader,
+the reader where the rules cannot read); ``"alm"`` ->
 ``smartdj.engine.planning.alm.make_planner(**options)``; ``"llm"`` ->
 ``smartdj.engine.planning.llm.make_planner(**options)``. When an alm/llm module is missing or its
 ``make_planner`` raises (no checkpoint, no endpoint), ``get_planner`` returns the rule planner
@@ -98,9 +100,13 @@ def get_planner(name: str, **options) -> Planner:
 
         return RulePlanner(**options)
     if key in ("reader", "hybrid"):
-        from smartdj.engine.planning.reader import HybridPlanner, ReaderPlanner
+        if key == "reader":
+            from smartdj.engine.planning.reader import ReaderPlanner
 
-        return (ReaderPlanner if key == "reader" else HybridPlanner)(**options)
+            return ReaderPlanner(**options)
+        from smartdj.engine.planning.hybrid import HybridPlanner
+
+        return HybridPlanner(**options)
     if key not in _BACKENDS:
         raise ValueError(f"unknown planner {name!r}; use one of: {', '.join(PLANNERS)}")
     module_name = _BACKENDS[key]

@@ -1,0 +1,63 @@
+"""The default planner: the rules, cross-checked by the learned reader, and the reader where the rules cannot read."""
+
+from __future__ import annotations
+
+from smartdj.bridge.language import Step, split_targets
+from smartdj.engine.planning.base import PlanningError, PlanResult
+from smartdj.engine.planning.reader import THRESHOLD, ReaderPlanner, UnknownWords
+
+
+def _gist(steps: list[Step]) -> list[tuple]:
+    """What a plan does, amounts and an added sound's wording aside: the readings differ materially if this does."""
+    out = []
+    for s in steps:
+        sign = None if s.db is None and s.seconds is None else (s.db or s.seconds or 0) > 0
+        for target in ([s.target] if s.op == "add" else split_targets(s.target)):
+            out.append((s.op, None if s.op == "add" else target, s.to, s.quality, sign))
+    return sorted(out, key=str)
+
+
+class HybridPlanner:
+    """Rules first (exact, fast); when they cannot read a request, the learned reader's reading.
+
+    With ``cross_check`` (the default) the reader also reads what the rules planned; when it reads something
+    else, the plan comes back unsure with both readings, the rules' first (REAPER's Plan dialog asks which; the
+    engine never runs an unsure plan unasked, job code ``plan_unsure``). With ``confirm`` a plan only the reader
+    could read comes back unsure too, to be confirmed before it runs.
+    """
+
+    name = "hybrid"
+
+    def __init__(self, folder: str | None = None, threshold: float = THRESHOLD, confirm: bool = False,
+                 cross_check: bool = True):
+        from smartdj.engine.planning.rules import RulePlanner
+
+        self.rules = RulePlanner()
+        self.reader = ReaderPlanner(folder, threshold)
+        self.confirm, self.cross_check = confirm, cross_check
+
+    def plan(self, instruction: str, labels: list[str] | None = None, audio=None) -> PlanResult:
+        try:
+            result = self.rules.plan(instruction, labels=labels, audio=audio)
+        except PlanningError as rules_error:
+            try:
+                result = self.reader.plan(instruction, labels=labels, audio=audio)
+            except PlanningError:
+                raise rules_error from None
+            result.tags.append(f"the rules could not read it ({rules_error}); this is the learned reader's reading")
+            if self.confirm:
+                result.unsure, result.alternatives = True, [list(result.steps)]
+            return result
+        if self.cross_check and not result.unsure and labels:
+            try:
+                other = self.reader.plan(instruction, labels=labels, audio=audio).steps
+            except UnknownWords as e:  # the rules may have read past a word that changes the request
+                result.unsure, result.alternatives = True, [list(result.steps)]
+                result.tags.append(f'"{" ".join(e.words)}" was not understood; check the plan')
+                return result
+            except PlanningError:
+                return result
+            if _gist(other) != _gist(result.steps):
+                result.unsure, result.alternatives = True, [list(result.steps), list(other)]
+                result.tags.append("the learned reader reads it differently: both readings are shown")
+        return result
