@@ -19,7 +19,7 @@ from smartdj.models.separators.base import Progress, SeparatorUnavailable, as_st
 SAM_NAME = "sam-audio"
 SAM_LICENCE = "SAM Licence (Meta; gated on Hugging Face)"
 SAM_REPO = "facebook/sam-audio-base"
-SAM_INSTALL = (
+SAM_INSTALL = (  # not `pip install sam-audio`: that PyPI name is an empty placeholder package
     "pip install git+https://github.com/facebookresearch/sam-audio ; accept the SAM licence at "
     f"https://huggingface.co/{SAM_REPO} ; `huggingface-cli login` ; then `smartdj models pull sam-audio`")
 EXTRACT_NAME = "smartdj-extract"

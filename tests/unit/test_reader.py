@@ -127,3 +127,15 @@ def test_hybrid_has_no_harmful_plan_on_the_safety_regression_set(confirm):
     summary = evaluate(get_planner("hybrid", confirm=confirm), examples).summary()
     assert summary["harmful"] == 0 and summary["crashes"] == 0, summary
     assert summary["refusal_recall"] >= 0.9, summary
+
+
+@pytest.mark.parametrize("name", ["planner_dev3_20261202.jsonl", "planner_sealed3_20261202.jsonl"])
+def test_every_planner_answers_every_blind_request_without_crashing(name):
+    from pathlib import Path
+
+    from smartdj.engine.evaluation.planner import evaluate, load_examples
+
+    examples = load_examples(Path(__file__).resolve().parents[1] / "data" / name)
+    assert len(examples) >= 150
+    for planner in ("rules", "reader", "hybrid"):
+        assert evaluate(get_planner(planner), examples).summary()["crashes"] == 0
