@@ -82,9 +82,12 @@ class JobManager:
             import smartdj.engine.compose.composer  # noqa: F401
             import smartdj.engine.compose.mixture  # noqa: F401
             getattr(self._planner("rules"), "warm", lambda: None)()  # compile the rule planner's patterns
-            from smartdj.engine.planning.reader import load_reader
+            from smartdj.engine.planning.base import PlanningError
 
-            load_reader()  # the learned reader's tables (numpy), for what the rules cannot read
+            try:  # load the learned reader's tables and fill the planners' word caches
+                self._planner(P.DEFAULT_PLANNER).plan("kick L, snare up 2", ["kick", "snare"])
+            except PlanningError:
+                pass
         except Exception as e:  # missing parts are reported when a job needs them
             log.debug("warm-up: %s", e)
 
