@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 DEFAULT_COUNT = 20000
-DEFAULT_EPOCHS = 6
+DEFAULT_EPOCHS = 10
 DEFAULT_SEED = 1
 
 

@@ -107,7 +107,9 @@ REVERB = [
     "X more ambient", "echo on X", "X with some echo", "add some room to X", "make X wetter", "verb X",
     "X in a hall", "throw some verb on X", "put some reverb on X", "wash X in reverb", "X roomier",
     "X needs some air around it", "X sounds too dry", "X is too dry", "a bit of reverb on X",
-    "X with a wash of reverb", "X in some space",
+    "X with a wash of reverb", "X in some space", "X needs a hall", "X needs some room", "X could use some reverb",
+    "a plate on X", "put a plate on X", "spring reverb on X", "a medium plate on X", "a nice room on X",
+    "X could use a room", "X needs that hall sound",
 ]
 REVERB_SIZE = {
     "small": ["a touch of reverb on X", "a little verb on X", "light reverb on X", "a hint of room on X",
@@ -115,7 +117,8 @@ REVERB_SIZE = {
     "big": ["X in a cathedral", "huge reverb on X", "a big hall on X", "X in a cave", "massive verb on X",
             "drown X in reverb", "tons of reverb on X", "X in a church", "a big washy reverb on X",
             "X in a stadium", "loads of verb on X", "X drenched in reverb", "X soaked in reverb",
-            "X swimming in reverb", "bathe X in reverb", "X washed out in reverb"],
+            "X swimming in reverb", "bathe X in reverb", "X washed out in reverb", "X needs a huge hall",
+            "X needs that huge hall", "a massive plate on X", "a long hall on X"],
 }
 NO_REVERB = [  # reverb can only be added
     "less reverb on X", "dry up X", "X is too wet", "take the verb off X", "too much reverb on X",

@@ -16,7 +16,7 @@ from smartdj.bridge import labels as lab
 from smartdj.engine.data import phrasing_words as W
 from smartdj.engine.planning.grounding import ALIASES
 from smartdj.engine.planning.rules_pre import _osa, english_words
-from smartdj.engine.planning.rules_words import _NUMBER_WORDS
+from smartdj.engine.planning.rules_words import _NUMBER_WORDS, DECADE
 
 PLACEHOLDER = "<x>"
 _SPLIT = re.compile(r"\s*(?:[;!?\n]+|,|\.(?=\s|$)|\s/\s|\s->\s|\s-\s|\s&\s)\s*|\s+(?:and then|and also|then|also|plus|"
@@ -38,7 +38,7 @@ _MODIFIER_ONLY = re.compile(r"(?:(?:like|about|around|roughly|maybe|just|very|re
                             r"\d+(?:\.\d+)?|db|ms|s|seconds?|level|small|big|subtle|faint|quiet|loud|distant|"
                             r"(?:hard |far |slightly |a bit |a little )?(?:left|right|center|centre|middle|front)|"
                             r"(?:a )?(?:tiny |little )?(?:bit|touch|hair|tad|lot)|"
-                            r"in the (?:distance|background|back)|under the mix|nearby|overhead)\s*)+")
+                            r"in the (?:distance|background|back)|under the mix|nearby|overhead|in|on|to|over)\s*)+")
 BARE = frozenset({"the", "a", "an", "my", "our", "your", "his", "her", "their", "and", "then", "please", "pls", "ok",
                   "okay", "so", "now", "also", "plus", "with", "sound", "sounds", "track", "part", "of", "on"})
 STOP = frozenset("""a an the to of on in at by for with from into onto up down over out off some any my our your
@@ -96,6 +96,8 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b(\d+) and a half\b", r"\1.5", text)
     text = re.sub(r"\((\d+(?:\.\d+)?)\)", r"level \1", text)  # "more verb (3)"
     text = re.sub(r"\b(\w+er) then\b", r"\1 than", text)  # "louder then the host"
+    text = DECADE.sub("retro", text)
+    text = re.sub(r"\b(\w{4,})-?ish\b", r"\1", text)  # "medium-ish", "megaphone-ish"
     text = re.sub(r"(?<=\w) n (?=\w)", " and ", text)
     text = re.sub(r"(?<=\w) r (?=\w)", " are ", text)
     text = re.sub(r"\ba (second|sec) and a half\b", "1.5 seconds", text)
@@ -113,6 +115,7 @@ def split(text: str) -> list[str]:
     out: list[str] = []
     for part in _SPLIT.split(text):
         part = PURPOSE.sub("", part or "").strip(" .,'\"")
+        part = re.sub(r"^(?:(?:and|then|also|plus|but|so|&)\s+)+", "", part)
         if not part:
             continue
         if out and _MODIFIER_ONLY.fullmatch(part + " ") and (not PLACE_WORD.search(part) or ADD_VERB.search(out[-1])):

@@ -131,7 +131,7 @@ _NOTE = {"beat": 1.0, "beats": 1.0, "quarter": 1.0, "quarter note": 1.0, "8th": 
 _COUNT = {"a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "half a": 0.5, "a full": 1.0}
 _TEMPO = re.compile(rf"(?:,\s*)?(?:\b(?:we're |we are |it's |its )?(?:at |@ ?)?(?:(?:4/4|3/4|6/8) (?:at |@ ?)?)?({_N}) ?bpm\b|"
                     rf"\btempo (?:is |of |=|at )?({_N})\b|@ ?({_N})\b|\b(?:4/4|3/4|6/8)(?: at| @)? ({_N})\b)")
-_MUSICAL = re.compile(rf"\b({_N}|a full|half a|an|a|one|two|three|four) ?(16th note|16th|sixteenth|8th note|8th|eighth note|"
+_MUSICAL = re.compile(rf"\b({_N}|a full|half a|an|a|one|two|three|four) ?(?:(triplet|dotted) )?(16th note|16th|sixteenth|8th note|8th|eighth note|"
                       r"eighth|quarter note|quarter|half note|half beat|beats?|full bar|bars?|measures?)\b")
 
 
@@ -145,7 +145,7 @@ def musical_time(text: str) -> str:
         raise PlanningError(f'"{m.group(0)}": say the tempo (e.g. "at 120 bpm") to move a sound by beats or bars')
     bpm = float(next(g for g in t.groups() if g))
     count = _COUNT.get(m.group(1)) or float(m.group(1))
-    beats = _NOTE[m.group(2)]
+    beats = _NOTE[m.group(3)] * {"triplet": 2 / 3, "dotted": 1.5}.get(m.group(2) or "", 1.0)
     meter = re.search(r"\b(?:in )?(3/4|6/8|4/4|2/4)\b", text)
     if beats == 4.0 and meter:
         beats = {"3/4": 3.0, "6/8": 3.0, "2/4": 2.0}.get(meter.group(1), 4.0)

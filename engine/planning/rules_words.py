@@ -56,7 +56,10 @@ _LOC_RES = [(re.compile(rf"\b{_PREP}{_ART}(?:{body})\b", re.I), loc) for body, l
 
 # -- cue words per operation ------------------------------------------------------------------
 _BIG = r"\b(?:a lot|lots|loads|way|much|heaps|a ton|a good deal|a great deal|tons|significantly|massively|hugely|really|substantially|considerably|seriously|drastically|very)\b"
-_SMALL = r"\b(?:a (?:little )?bit|a little|slightly|a touch|a tad|a hair|a smidge|a notch|somewhat|subtly|gently|a hint)\b"
+# "that 80s hall": a decade, not 80 seconds
+DECADE = re.compile(r"\b(?:(?:19|20)?[0-9]0s|(?:19|20)?[0-9]0's)\b")
+_SMALL = (r"\b(?:a (?:little )?bit|a little|slightly|a touch|a tad|a hair|a smidge|a notch|somewhat|subtly|gently|a hint|"
+          r"not too much|not too heavy|not much|not a lot|nothing crazy|nothing heavy)\b")
 
 _EXTRACT_WORDS = r"keep only|only keep|keep just|just keep|isolate|solo|leave only|leave just|only leave|extract|nothing but|i only want|i just want|only want|just want"
 _EXTRACT = rf"\b(?:{_EXTRACT_WORDS})\b"
