@@ -120,6 +120,9 @@ def _fold_placement(steps: list[Step]) -> list[Step]:
         if step.op == "direction" and step.at is None and add is not None:
             out[add] = dataclasses.replace(out[add], to=step.to)
             continue
+        if step.op == "volume" and step.at is None and add is not None:  # "add a crowd, loud": the add's level
+            out[add] = dataclasses.replace(out[add], db=max(-60.0, min(24.0, out[add].db + step.db)))
+            continue
         again = next((i for i, s in enumerate(out) if step.op == s.op == "reverb" and s.target == step.target), None)
         if again is not None:  # "in a hall, reverb level 6": one reverb, at the level said last
             out[again] = step

@@ -39,6 +39,8 @@ _UNSUPPORTED = [
     (r"\b(?:loop|reverse|backwards|stutter)\b", "looping or reversing"),
     (r"\b(?:wider|narrower|width|stereo field|mono)\b", "stereo width"),
     (r"\b(?:in sync|sync|align|quantize|quantise)\b", "aligning sounds in time"),
+    (r"\b(?:more |some |add |less |a bit of |extra )swing\b|\bswing (?:the |it |them )?[\w-]*(?: [\w-]+)? more\b|"
+     r"\bgroove\b|\bshuffle\b|\bhumani[sz]e\b", "changing the groove or swing"),
     (r"\bsound like an? (?!telephone|phone|radio|walkie|megaphone|small speaker)\w+(?: \w+)?$|\bsound less like\b",
      "turning one sound into another"),
     (r"\b(?:ums?|uhs?|breaths|coughs?|clicks? at|words?)\b(?= from| in| at|$)", "editing single words or events in time"),
@@ -277,7 +279,8 @@ _SLANG = [
     (r"\b(less|not so|not as) (muffled|dull|muddy|boomy|boxy|dark|murky|mellow)\b", "brighter"),
     (r"\b(less|not so|not as) (warm)\b", "colder"),
     (r"\b(less|not so|not as) (cold|thin|harsh)\b", "warmer"),
-    (r"\b(?:sink|tuck)\b", "turn down"),
+    (r"\bsink\b", "knock down"),  # a strong verb: more than the default amount
+    (r"\btuck\b", "turn down"),
     (r"\b(turn down|duck|turn way down|pull down|push down|bring down)( [^,;.]+?) (?:under(?:neath)?|beneath|below|behind) "
      r"(?:the )?[^,;.]+?(?=$|[,;.]| and\b| then\b)", r"\1\2"),
     (r"\b(turn down|duck)( [^,;.]+?) (?:under(?:neath)?|beneath|below)(?=$|[,;.]| a\b| and\b)", r"\1\2"),

@@ -218,6 +218,9 @@ def steps_of(c: _Clause, targets: list[str], raw: str) -> list[Step]:
         out = []
         for t in targets:
             if op == "add":
+                if re.search(r"\bmore\b", c.text):
+                    raise PlanningError(f'"{c.text.strip()}": "more" says {t} is already in the mix, but it is not one '
+                                        "of the sources; name one of them, or say \"add\" for a new sound")
                 to = c.locs[0][0] if c.locs else "front"
                 db = c.db
                 if db is None:

@@ -68,6 +68,7 @@ def _normalise(text: str) -> str:
     s = re.sub(r"[!?\"()]", " ", s)
     s = re.sub(r"\bcentre\b", "center", s)
     s = DECADE.sub("retro", s)
+    s = re.sub(r",? (?:just )?as loud as (?:the (?:mix|rest|track)|everything(?: else)?)\b", " at 0 db", s)
     s = re.sub(r"\bin front,? (?:just )?(?:a (?:little )?bit|slightly|a little|a touch) to the (left|right)\b", r"\1 front", s)
     s = re.sub(r"\b(?:cozy|cosy) and warm\b|\bwarm and (?:cozy|cosy)\b", "warm", s)
     s = re.sub(r"\bnice and (loud|quiet|soft|low)\b", lambda m: "loudly" if m.group(1) == "loud" else "quietly", s)

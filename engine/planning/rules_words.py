@@ -108,7 +108,7 @@ _TIMBRE = [
     (r"\b(?:colder|cold|cooler|cool|icier|icy|clinical|sterile|glassy|less warm)\b", "cold"),
 ]
 _QUIET_ADD = (r"\b(?:quiet|quietly|soft|softly|faint|faintly|subtle|gentle|distant|low|in the background|into the background|"
-              r"in the back|a touch of|a hint of|a little|a bit of|in the distance|far off|far away|way off|off in the distance|"
+              r"in the back|a touch of|a hint of|a little|a bit of|in the distance|far off|far-off|far away|way off|off in the distance|"
               r"far in the distance|from afar|way in the distance|barely audible)\b")
 _DIRECTION = r"\b(?:pan|move|put|place|sit|position|send|swing|relocate|reposition|locate|sits|goes|go|come from|comes from|coming from)\b"
 
