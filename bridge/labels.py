@@ -103,7 +103,7 @@ def _covers(word: str, label_words: set[str], aliases: Sequence[str] = ()) -> in
         short, long_ = sorted((word, lw), key=len)
         if len(short) >= 3 and long_.startswith(short):
             return 1
-        if len(word) >= 5 and lw.endswith(word):
+        if len(word) >= 4 and len(lw) - len(word) >= 3 and lw.endswith(word):
             return 1  # "gulls" for "seagulls"
     return 1 if any(stem(a) in label_words for a in aliases) else 0
 
@@ -163,7 +163,8 @@ def _strict_scores(name: str, labels: Sequence[str], aliases: Mapping[str, Seque
         if all(cover):
             # "the vocal" is the lead vocal when there are backing vocals; "the guitar" is not the lead guitar
             lead = int(bool(lw & {"lead", "main"}) and bool(set(want) & _VOICE_WORDS))
-            scored.append((sum(cover), -len(lw - set(want)), lead, label))
+            bass = -int("bass" in lw and "bass" not in want)  # musicians' "guitar" is never the bass guitar
+            scored.append((sum(cover), -len(lw - set(want)), lead + bass, label))
     return sorted(scored, reverse=True)
 
 

@@ -32,7 +32,8 @@ DOWN = [
     "dial back X", "nudge X down", "X needs to come down", "pull down X", "lower the level of X",
     "decrease X", "soften X", "X should be quieter", "sit X back", "X back a bit",
     "push X back in the mix", "X further back in the mix", "X more distant", "X further away", "X further off",
-    "push X further away", "drop X {n}", "drop X by {n}", "calm X down", "turn X right down",
+    "push X further away", "drop X {n}", "drop X by {n}", "X under X", "X way under X", "X sits under X",
+    "X tucked under X", "X underneath X", "calm X down", "turn X right down",
 ]
 DOWN_COMPLAINT = [
     "X is too loud", "X is way too loud", "X is drowning everything", "X is too much", "X is overpowering",
@@ -106,7 +107,8 @@ REVERB = [
     "put X in a room", "more reverb on X", "X needs reverb", "drench X in reverb", "X more spacious",
     "X more ambient", "echo on X", "X with some echo", "add some room to X", "make X wetter", "verb X",
     "X in a hall", "throw some verb on X", "put some reverb on X", "wash X in reverb", "X roomier",
-    "X needs some air around it", "X sounds too dry", "X is too dry", "a bit of reverb on X",
+    "X needs some air around it", "X sounds too dry", "X is too dry", "a bit of reverb on X", "X feels dry",
+    "X is dry", "X feels too dry",
     "X with a wash of reverb", "X in some space", "X needs a hall", "X needs some room", "X could use some reverb",
     "a plate on X", "put a plate on X", "spring reverb on X", "a medium plate on X", "a nice room on X",
     "X could use a room", "X needs that hall sound",

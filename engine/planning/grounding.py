@@ -55,6 +55,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "music": ("music", "score", "song", "bed"), "score": ("music",),
     "chatter": ("talking", "crowd", "murmur"), "hum": ("buzz", "hum", "noise"), "buzz": ("hum",),
     "speaker": ("speaking", "speech", "voice"), "bells": ("bell",), "horn": ("honking",), "bassline": ("bass",),
+    "bones": ("trombone", "trombones"), "harp": ("harmonica",), "bg": ("background",),
     "spk": ("speaker",), "spkr": ("speaker",), "harmonies": ("harmony",), "bgvs": ("backing", "vocal"),
     "arp": ("arpeggiator", "arpeggio"), "pad": ("pads",), "pads": ("pad",), "strings": ("violin", "cello", "viola", "string"),
     "synth": ("synthesizer",), "tenor": ("tenor",), "ac": ("air", "conditioner", "hvac"), "aircon": ("hvac", "air"),

@@ -133,6 +133,25 @@ def _says_tone(masked: str, quality: str) -> bool:
     return bool(words & vocab) or any(len(w) >= 5 and _osa(w, v) <= 1 for w in words for v in vocab)
 
 
+def _all_of_them(m: rt.Mention, raw: str) -> bool:
+    """A name for several sources at once: "both guitars", "all the guitars", "guitars" when each label is one."""
+    plural = m.said.endswith("s") and not any(f.endswith("s") for f in m.fits)
+    return plural or re.search(r"\b(?:both|all)\b", raw) is not None
+
+
+def _modifiers_only(c: rt.ClauseText, p: float) -> bool:
+    """Unknown words after the sound is named, in a clause read with confidence ("give the piano a nice concert
+    hall reverb"), describe the edit; an unknown word before any name may be a sound not in the mix."""
+    words = c.masked.split()
+    if PLACEHOLDER_TOKEN not in words or p < 0.9:
+        return False
+    first = words.index(PLACEHOLDER_TOKEN)
+    return all(w in words[first + 1:] and w not in words[:first] for w in c.leftover)
+
+
+PLACEHOLDER_TOKEN = rt.PLACEHOLDER
+
+
 class UnknownWords(PlanningError):
     """Words the reader never saw, in a clause that asks for an edit ("make the strings sound more expensive")."""
 
@@ -197,11 +216,15 @@ class _Composer:
         for c, r in zip(clauses, readings, strict=True):
             if c.raw.startswith("spare "):
                 continue
+            targets = []
             for m in c.mentions:
-                if m.label is None:
+                if m.label is None and m.fits and _all_of_them(m, c.raw):
+                    targets += [] if m.reference else m.fits  # "both guitars down 2"
+                elif m.label is None:
                     raise PlanningError(f'"{m.said}" could be ' + " or ".join(m.fits) + "; say which one" if m.fits
                                         else f'no source matches "{m.said}"; the sources are: ' + "; ".join(self.labels))
-            targets = [m.label for m in c.mentions if not m.reference]
+                elif not m.reference:
+                    targets.append(m.label)
             self.seen.extend(m.label for m in c.mentions if m.label)
             if "the rest" in c.raw:
                 targets = [x for x in self.labels if x not in spared and x not in targets]
@@ -250,7 +273,7 @@ class _Composer:
         op = self._sure((op, p), "edit", c.raw)
         if op == "remove" and re.search(_NUMBER + r"\s*(?:db)?(?![\w.]|\s*(?:ms|s\b|secs?|seconds?))", c.masked):
             op = "down"  # "drop the kids 6": a level, not a removal
-        if c.leftover and op != "add":
+        if c.leftover and op != "add" and not _modifiers_only(c, p):
             raise UnknownWords(c.leftover, c.raw)
         unit = re.search(_UNIT_OF.get(op, r"$^"), c.masked)
         if unit:

@@ -45,7 +45,9 @@ STOP = frozenset("""a an the to of on in at by for with from into onto up down o
 its it is are was be been being and or but so then just please can could would you we i me us let lets let's do does
 this that these those them em both one all more less much very really too also as well same again same way bit
 little lot make get give put have has had want need needs should like sound sounds track part mix whole thing here
-there now ok okay hey yo um uh alright maybe think please thanks thx pls lol if not no don't dont""".split())
+there now ok okay hey yo um uh alright maybe think please thanks thx pls lol if not no don't dont about around
+roughly approximately each honestly basically probably moderately kinda sorta pretty quite super totally definitely
+literally whole entire just""".split())
 
 
 @functools.lru_cache(maxsize=1)
@@ -116,6 +118,9 @@ def split(text: str) -> list[str]:
     for part in _SPLIT.split(text):
         part = PURPOSE.sub("", part or "").strip(" .,'\"")
         part = re.sub(r"^(?:(?:and|then|also|plus|but|so|&)\s+)+", "", part)
+        if out and re.match(r"like (?:it'?s|its|a|an|the|on|in|from|down|he'?s|she'?s|they'?re)\b", part) \
+                and not re.search(r"\d", part):
+            continue  # "muffled, like it's down the hall": a picture of the edit before
         if not part:
             continue
         if out and _MODIFIER_ONLY.fullmatch(part + " ") and (not PLACE_WORD.search(part) or ADD_VERB.search(out[-1])):
@@ -135,6 +140,8 @@ def _respell(words: list[str], vocab: set[str]) -> list[str]:
             continue
         limit = 2 if len(w) >= 8 else 1
         near = {v for v in vocab if abs(len(v) - len(w)) <= limit and _osa(w, v, limit) <= limit}
+        if not near:  # a slip in the wording itself ("brigher", "dwon"), when it fits exactly one known word
+            near = {k for k in template_words() if len(k) >= 3 and abs(len(k) - len(w)) <= 1 and _osa(w, k) <= 1}
         out.append(near.pop() if len(near) == 1 else w)
     return out
 

@@ -132,7 +132,8 @@ _NOTE = {"beat": 1.0, "beats": 1.0, "quarter": 1.0, "quarter note": 1.0, "8th": 
          "bar": 4.0, "bars": 4.0, "measure": 4.0, "measures": 4.0, "full bar": 4.0}
 _COUNT = {"a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "half a": 0.5, "a full": 1.0}
 _TEMPO = re.compile(rf"(?:,\s*)?(?:\b(?:we're |we are |it's |its )?(?:at |@ ?)?(?:(?:4/4|3/4|6/8) (?:at |@ ?)?)?({_N}) ?bpm\b|"
-                    rf"\btempo (?:is |of |=|at )?({_N})\b|@ ?({_N})\b|\b(?:4/4|3/4|6/8)(?: at| @)? ({_N})\b)")
+                    rf"\btempo(?:'s| is| of| =| at)? ?({_N})\b|@ ?({_N})\b|\b(?:4/4|3/4|6/8)(?: time)?(?: at| @)? ({_N})\b|"
+                    rf"\b(?:song|track|tune)(?:'s| is) (?:at )?({_N})\b)")
 _MUSICAL = re.compile(rf"\b({_N}|a full|half a|an|a|one|two|three|four) ?(?:(triplet|dotted) )?(16th note|16th|sixteenth|8th note|8th|eighth note|"
                       r"eighth|quarter note|quarter|half note|half beat|beats?|full bar|bars?|measures?)\b")
 
