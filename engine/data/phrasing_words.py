@@ -87,6 +87,7 @@ LATER = [
     "make X come in {n} ms later", "X should start {n} s later", "let X come in {n} seconds late",
     "delay X", "X later", "shift X later", "make X later", "X a touch later", "X a little late", "X slightly late",
     "X late by {n} ms", "X {n} ms late", "X a hair late", "lay X back by {n} ms", "drag X {n} ms",
+    "drag X behind the beat", "put X behind the beat by {n} ms", "lay X behind the beat", "drag X {n} ms behind",
 ]
 LATER_COMPLAINT = [
     "X comes in {n} ms too early", "X is {n} ms early", "X lands {n} ms early", "X is {n} seconds too soon",
@@ -179,7 +180,8 @@ NONE = [
     "X is fine", "leave X alone", "don't touch X", "X sounds great", "X is perfect", "keep X as is",
     "X is fighting with the rest", "thanks", "cheers", "please", "X is good", "X stays", "that's it",
     "they're both distracting", "it sounds muddy overall", "i love X", "nice", "X is ok", "no changes to X",
-    "it's a bit messy", "this is for a podcast", "X sounds too modern", "X leave alone", "X stays as is", "leave X be", "X untouched",
+    "it's a bit messy", "this is for a podcast", "X sounds too modern", "X leave alone", "keep X", "keep X as it is",
+    "keep the rest", "keep X and the rest", "X stays as is", "leave X be", "X untouched",
     "X can stay", "X is staying", "X is wrecking the take",
     "X is ruining everything", "it's supposed to be a quiet scene", "X is crowding X", "X is fighting X", "we're mixing a demo", "X is the main thing", "hmm",
     "X", "the X",

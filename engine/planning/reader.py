@@ -259,6 +259,9 @@ class _Composer:
         signed = re.search(r"(?<![\w.])([+-])\d", c.masked)
         if signed and (targets or c.pronoun or self.last) and (op in ("none", "same") or p < self.threshold):
             op, p = ("up" if signed.group(1) == "+" else "down"), 1.0
+        if signed and op not in ("up", "down", "none", "same", "later", "earlier"):
+            raise PlanningError(f'"{c.raw}": "{signed.group(0)}" is a level change, but the words ask for a {op} edit; '
+                                "say them as two edits")
         if signed and op in ("up", "down") and (signed.group(1) == "+") != (op == "up"):
             raise PlanningError(f'"{c.raw}": the sign of "{signed.group(0)}" says the opposite of the words; '
                                 "say up or down")
@@ -280,6 +283,8 @@ class _Composer:
             raise PlanningError(f'"{c.raw}": "{unit.group(0)}" does not fit a {op} edit; say it plainly')
         if op == "pan" and not _PLACE_WORD.search(c.masked):
             raise PlanningError(f'"{c.raw}": say where (left, slightly left, center, slightly right or right)')
+        if op == "none" and c.leftover and (targets or not self.last_steps):
+            raise UnknownWords(c.leftover, c.raw)  # "and the notification dings": never dropped unread
         if op == "none":
             if self.pending_back and self.last_steps:
                 self._copy(self.pending_back, "-", self.steps[-1][1])

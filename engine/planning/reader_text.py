@@ -38,7 +38,8 @@ _MODIFIER_ONLY = re.compile(r"(?:(?:like|about|around|roughly|maybe|just|very|re
                             r"\d+(?:\.\d+)?|db|ms|s|seconds?|level|small|big|subtle|faint|quiet|loud|distant|"
                             r"(?:hard |far |slightly |a bit |a little )?(?:left|right|center|centre|middle|front)|"
                             r"(?:a )?(?:tiny |little )?(?:bit|touch|hair|tad|lot)|"
-                            r"in the (?:distance|background|back)|under the mix|nearby|overhead|in|on|to|over)\s*)+")
+                            r"in the (?:distance|background|back)|under the mix|nearby|overhead|in|on|to|over|both|each|"
+                            r"all|of them)\s*)+")
 BARE = frozenset({"the", "a", "an", "my", "our", "your", "his", "her", "their", "and", "then", "please", "pls", "ok",
                   "okay", "so", "now", "also", "plus", "with", "sound", "sounds", "track", "part", "of", "on"})
 STOP = frozenset("""a an the to of on in at by for with from into onto up down over out off some any my our your
@@ -118,7 +119,8 @@ def split(text: str) -> list[str]:
     for part in _SPLIT.split(text):
         part = PURPOSE.sub("", part or "").strip(" .,'\"")
         part = re.sub(r"^(?:(?:and|then|also|plus|but|so|&)\s+)+", "", part)
-        if out and re.match(r"like (?:it'?s|its|a|an|the|on|in|from|down|he'?s|she'?s|they'?re)\b", part) \
+        if out and re.match(r"like (?:it'?s|its|a|an|the|on|in|from|down|he'?s|she'?s|they'?re)\b"
+                            r"(?! (?:lot|bit|little|tad|touch|hair|ton|few|couple|whole lot)\b)", part) \
                 and not re.search(r"\d", part):
             continue  # "muffled, like it's down the hall": a picture of the edit before
         if not part:
@@ -167,7 +169,11 @@ def read_clause(raw: str, labels: list[str]) -> ClauseText:
             span = words[i:i + size]
             if all(w in known or not w[0].isalpha() for w in span) and not any(w in vocab for w in span):
                 continue  # "should sit" names no sitar
+            if not any(w[0].isalpha() for w in span):
+                continue  # "down 2" names no "violin 2"
             hit = _match(" ".join(span), labels)
+            if hit and size == 1 and span[0] in known and any(m.label == hit.label for m in mentions):
+                hit = None  # "distant voices a bit more distant": the word, not the sound again
             if hit:
                 break
         if hit is None:

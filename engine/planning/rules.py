@@ -124,6 +124,9 @@ def _fold_placement(steps: list[Step]) -> list[Step]:
             out[add] = dataclasses.replace(out[add], db=max(-60.0, min(24.0, out[add].db + step.db)))
             continue
         again = next((i for i, s in enumerate(out) if step.op == s.op == "reverb" and s.target == step.target), None)
+        if again is None and step.op == "volume" and step.at is None:  # "louder, like a lot louder": said last
+            again = next((i for i, s in enumerate(out) if s.op == "volume" and s.target == step.target and s.at is None
+                          and (s.db > 0) == (step.db > 0)), None)
         if again is not None:  # "in a hall, reverb level 6": one reverb, at the level said last
             out[again] = step
             continue
