@@ -163,7 +163,7 @@ def _strict_scores(name: str, labels: Sequence[str], aliases: Mapping[str, Seque
         if all(cover):
             # "the vocal" is the lead vocal when there are backing vocals; "the guitar" is not the lead guitar
             lead = int(bool(lw & {"lead", "main"}) and bool(set(want) & _VOICE_WORDS))
-            bass = -int("bass" in lw and "bass" not in want)  # musicians' "guitar" is never the bass guitar
+            bass = -int("bass" in words(label) and "bass" not in words(name))  # musicians' "guitar" is never the bass guitar
             scored.append((sum(cover), -len(lw - set(want)), lead + bass, label))
     return sorted(scored, reverse=True)
 

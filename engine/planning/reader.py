@@ -49,6 +49,7 @@ _LEAVE_TO_RULES = re.compile(r"\b(?:don'?t|do not|doesn'?t|not|never|shouldn'?t|
                              r"except|but for|all but|apart from|other than|besides|everything|all of it|any|"
                              r"instead|rather|actually|scratch that|i mean|at the same time|opposite|other side|scoop|mids|lows|low end|"
                              r"frequenc\w*|in line|on the beat|in time|dub|echo|no|than (?:i|we|it should)|less (?:quiet|soft|distant|far|low))\b|n't\b|\b(?:move|push|slide|nudge|shift)\b.*\bback\b")
+_QUANTIFIER = re.compile(r"(?<=<x> )(?:both|each|all|too) |\b(?:both|each) (?=(?:up|down|louder|quieter|left|right))")
 _INTENSE = re.compile(r"\b(?:way|far|much|really|super|seriously|massively|a bunch|a lot|barely|hugely|totally)\b")
 _ADD_VERB, _PLACE_WORD = rt.ADD_VERB, rt.PLACE_WORD
 _UNIT_OF = {"up": r"\b(?:ms|milliseconds?|secs?|seconds?|level|hz)\b", "down": r"\b(?:ms|milliseconds?|secs?|seconds?|level|hz)\b",
@@ -179,7 +180,7 @@ class ReaderPlanner:
         if left:
             raise PlanningError(f'"{left.group(0)}": the reader leaves negation, exceptions and corrections to the rules')
         clauses = [s for c in rt.split(text) for s in rt.segments(rt.read_clause(c, labels))]
-        readings = load_reader(self.folder).read([c.masked for c in clauses])
+        readings = load_reader(self.folder).read([_QUANTIFIER.sub("", c.masked) for c in clauses])
         steps = _Composer(labels, self.threshold).compose(clauses, readings)
         if not steps:
             raise PlanningError(f'nothing to change in "{instruction.strip()}"')
@@ -257,6 +258,8 @@ class _Composer:
     def _clause(self, c: rt.ClauseText, r: dict, targets: list[str]) -> None:
         op, p = r["op"]
         signed = re.search(r"(?<![\w.])([+-])\d", c.masked)
+        if signed and re.fullmatch(r"(?:(?:like|about|around|maybe|say) )?[+-]\d+(?:\.\d+)? ?(?:db)?", c.masked):
+            op, p = ("up" if signed.group(1) == "+" else "down"), 1.0  # "..., like -10": a level for the sound before
         if signed and (targets or c.pronoun or self.last) and (op in ("none", "same") or p < self.threshold):
             op, p = ("up" if signed.group(1) == "+" else "down"), 1.0
         if signed and op not in ("up", "down", "none", "same", "later", "earlier"):

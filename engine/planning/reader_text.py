@@ -169,8 +169,10 @@ def read_clause(raw: str, labels: list[str]) -> ClauseText:
             span = words[i:i + size]
             if all(w in known or not w[0].isalpha() for w in span) and not any(w in vocab for w in span):
                 continue  # "should sit" names no sitar
-            if not any(w[0].isalpha() for w in span):
-                continue  # "down 2" names no "violin 2"
+            if not any(w[0].isalpha() for w in span) and (
+                    i and words[i - 1] in ("up", "down", "by", "to", "at", "level", "+", "-", "about", "like")
+                    or i + size < len(words) and words[i + size] in ("db", "ms", "s", "seconds", "dbs")):
+                continue  # "down 2" names no "violin 2" (but "808 up 2" names the 808)
             hit = _match(" ".join(span), labels)
             if hit and size == 1 and span[0] in known and any(m.label == hit.label for m in mentions):
                 hit = None  # "distant voices a bit more distant": the word, not the sound again
