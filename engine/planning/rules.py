@@ -20,7 +20,7 @@ from smartdj.engine.planning import grounding
 from smartdj.engine.planning import rules_pre as pre
 from smartdj.engine.planning.base import PlanningError, PlanResult
 from smartdj.engine.planning.coverage import check_coverage
-from smartdj.engine.planning.rules_read import _Clause, read, steps_of
+from smartdj.engine.planning.rules_read import _Clause, _fold_placement, read, steps_of
 from smartdj.engine.planning.rules_text import (
     _FILLER,
     _MODIFIER,
@@ -107,31 +107,6 @@ def _append(steps: list[Step | None], complaints: dict[int, bool], new: list[Ste
             steps.append(step)
         complaints[len(steps) - 1] = _COMPLAINT.search(raw) is not None
     return complaints
-
-
-def _fold_placement(steps: list[Step]) -> list[Step]:
-    """Steps that restate one edit become one: an add and its placement ('add rain and put it on the left'),
-    two reverbs on one sound (the level said last), the same step said twice ('icier, colder')."""
-    out: list[Step] = []
-    for step in steps:
-        if step in out:
-            continue  # "icier, colder": one step, said twice
-        add = next((i for i, s in enumerate(out) if s.op == "add" and s.target == step.target), None)
-        if step.op == "direction" and step.at is None and add is not None:
-            out[add] = dataclasses.replace(out[add], to=step.to)
-            continue
-        if step.op == "volume" and step.at is None and add is not None:  # "add a crowd, loud": the add's level
-            out[add] = dataclasses.replace(out[add], db=max(-60.0, min(24.0, out[add].db + step.db)))
-            continue
-        again = next((i for i, s in enumerate(out) if step.op == s.op == "reverb" and s.target == step.target), None)
-        if again is None and step.op == "volume" and step.at is None:  # "louder, like a lot louder": said last
-            again = next((i for i, s in enumerate(out) if s.op == "volume" and s.target == step.target and s.at is None
-                          and (s.db > 0) == (step.db > 0)), None)
-        if again is not None:  # "in a hall, reverb level 6": one reverb, at the level said last
-            out[again] = step
-            continue
-        out.append(step)
-    return out
 
 
 def _complaint_subject(raw: str, error: str, n_clauses: int) -> str | None:

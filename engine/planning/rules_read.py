@@ -5,6 +5,7 @@ What is left of a clause once every cue is taken out names the sound (rules.py g
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -266,3 +267,28 @@ def steps_of(c: _Clause, targets: list[str], raw: str) -> list[Step]:
         return out
     except EditError as e:
         raise PlanningError(f'"{raw.strip()}": {e}') from None
+
+
+def _fold_placement(steps: list[Step]) -> list[Step]:
+    """Steps that restate one edit become one: an add and its placement ('add rain and put it on the left'),
+    two reverbs on one sound (the level said last), the same step said twice ('icier, colder')."""
+    out: list[Step] = []
+    for step in steps:
+        if step in out:
+            continue  # "icier, colder": one step, said twice
+        add = next((i for i, s in enumerate(out) if s.op == "add" and s.target == step.target), None)
+        if step.op == "direction" and step.at is None and add is not None:
+            out[add] = dataclasses.replace(out[add], to=step.to)
+            continue
+        if step.op == "volume" and step.at is None and add is not None:  # "add a crowd, loud": the add's level
+            out[add] = dataclasses.replace(out[add], db=max(-60.0, min(24.0, out[add].db + step.db)))
+            continue
+        again = next((i for i, s in enumerate(out) if step.op == s.op == "reverb" and s.target == step.target), None)
+        if again is None and step.op == "volume" and step.at is None:  # "louder, like a lot louder": said last
+            again = next((i for i, s in enumerate(out) if s.op == "volume" and s.target == step.target and s.at is None
+                          and (s.db > 0) == (step.db > 0)), None)
+        if again is not None:  # "in a hall, reverb level 6": one reverb, at the level said last
+            out[again] = step
+            continue
+        out.append(step)
+    return out
