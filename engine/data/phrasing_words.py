@@ -200,7 +200,7 @@ AMOUNTS = {
     "tiny": ["a hair", "a tad", "a smidge", "a touch", "a tiny bit", "just a touch", "barely", "a whisker",
              "a teensy bit", "ever so slightly"],
     "small": ["a little", "a bit", "slightly", "somewhat", "a notch", "a little bit", "a few db", "some", "gently"],
-    "big": ["a lot", "way", "a bunch", "a whole lot", "lots", "loads", "heaps", "massively", "a ton", "a good deal", "much", "way more", "tons",
+    "big": ["quite a bit", "a fair bit", "a good bit", "a lot", "way", "a bunch", "a whole lot", "lots", "loads", "heaps", "massively", "a ton", "a good deal", "much", "way more", "tons",
             "hugely", "seriously", "drastically", "like crazy"],
 }
 FILLERS_BEFORE = ["", "", "", "", "please ", "can you ", "could you ", "hey ", "ok ", "so ", "maybe ", "just ",

@@ -343,8 +343,9 @@ class _Composer:
         if not self.last_steps:
             raise PlanningError("\"the same\" refers to nothing said before; say the edit")
         made = []
+        before = [s for s, _ in self.steps if s.target in self.last] or self.last_steps[:1]
         for t in targets:
-            for s in self.last_steps[:1]:
+            for s in before:  # "brighten them and drop them 2 dB. do the same to the guitar": both edits
                 fields = {k: getattr(s, k) for k in ("to", "db", "seconds", "level", "quality") if getattr(s, k) is not None}
                 if s.op == "direction" and place != "-":
                     mirrored = place in ("left", "right") and s.to in ("left front", "right front")

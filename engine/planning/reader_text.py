@@ -88,7 +88,7 @@ class ClauseText:
 
 
 def normalise(text: str) -> str:
-    text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", " - ")
+    text = re.sub(r"(?<=\d),(?=\d)", ".", text).lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", " - ")
     text = re.sub(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b(?= ?(?:db|dbs|decibels?|ms|milliseconds?|secs?|seconds?|s|"
                   r"beats?|bars?|notches)\b)|(?<=\bby )(" + "|".join(_NUMBER_WORDS) + r")\b",
                   lambda m: _NUMBER_WORDS[m.group(1) or m.group(2)], text)

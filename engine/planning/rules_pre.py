@@ -27,6 +27,9 @@ _TIME_RANGE = re.compile(
     r"1st|2nd|3rd|4th) )?(?:chorus|choruses|verses?|intro|outro|bridge|drop|breakdown|"
     r"hook|pre-?chorus|fade|ending|beginning|start|end)\b|\bat the (?:end|start|beginning)\b"
     r"|\bonly when\b|\bwhenever\b|\bevery time\b|\beach time\b|\bonward\b|\bonwards\b"
+    r"|\btowards? the (?:end|start|beginning|middle)\b|\bin the \w+ (?:sections?|parts?|passages?|bits?)\b"
+    r"|\b(?:get|gets|getting|grow|grows|growing) (?:louder|quieter|softer|brighter|darker|wetter)\b|\bgradually\b"
+    r"|\bover time\b|\bslowly (?:get|fade|grow|come|rise|drop)"
     r"|\b(?:at|after|from|until|till) \d+(?:\.\d+)? ?(?:s|secs?|seconds?|minutes?|mins?)\b")
 _UNSUPPORTED = [
     (r"\b(?:speed|slow)\b.{0,30}\b(?:up|down)\b.{0,20}\bbpm\b|\b(?:faster|slower|speed up|slow down|time[- ]?stretch|double time|half time)\b"

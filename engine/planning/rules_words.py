@@ -55,7 +55,7 @@ _PREP = r"(?:(?P<prep>from|on|onto|to|towards?|over to|over on|out to|at|in|into
 _LOC_RES = [(re.compile(rf"\b{_PREP}{_ART}(?:{body})\b", re.I), loc) for body, loc in _LOCATIONS]
 
 # -- cue words per operation ------------------------------------------------------------------
-_BIG = r"\b(?:a lot|lots|loads|way|much|heaps|a ton|a good deal|a great deal|tons|significantly|massively|hugely|really|substantially|considerably|seriously|drastically|very)\b"
+_BIG = r"\b(?:quite a bit|a fair bit|a good bit|quite a lot|a lot|lots|loads|way|much|heaps|a ton|a good deal|a great deal|tons|significantly|massively|hugely|really|substantially|considerably|seriously|drastically|very)\b"
 # "that 80s hall": a decade, not 80 seconds
 DECADE = re.compile(r"\b(?:(?:19|20)?[0-9]0s|(?:19|20)?[0-9]0's)\b")
 _SMALL = (r"\b(?:a (?:little )?bit|a little|slightly|a touch|a tad|a hair|a smidge|a notch|somewhat|subtly|gently|a hint|"
@@ -102,7 +102,7 @@ _TIMBRE = [
      r"in (?:the|another) room|in (?:the |a )?(?:next|other|different|adjacent) room|in another room|next door|"
      r"from (?:another|the next|next|a different|the other|an adjacent) room|from next door|from outside|outside|lo-?fi)\b", "muffled"),
     (r"\b(?:brighter|brighten|bright|more sparkle|sparkly|sparkle|airy|airier|more air|crisper|crisp|shinier|more treble|"
-     r"more highs|more top end|more presence|less muddy|less dull|less muffled|less boomy|less boxy|less dark|clearer)\b", "bright"),
+     r"more highs|more top end|more presence|less muddy|less dull|less muffled|less boomy|less boxy|less dark|clearer|more brilliant|brilliant)\b", "bright"),
     (r"\b(?:darker|darken|dark|less bright|less treble|less top end|fewer highs|moodier|gloomier|murkier|murky|less shrill|less harsh|less tinny|less piercing|less brittle|less sibilant|less sharp|boomier|boomy|less crisp)\b", "dark"),
     (r"\b(?:warmer|warm up|warm it up|warmth|warm|mellower|mellow|rounder|cosier|cozier|fuller|fatter|thicker|less thin|less cold)\b", "warm"),
     (r"\b(?:colder|cold|cooler|cool|icier|icy|clinical|sterile|glassy|less warm)\b", "cold"),
