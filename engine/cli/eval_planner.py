@@ -32,8 +32,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--show-wrong", type=int, default=0, metavar="N", help="list up to N wrong examples per planner")
     p.add_argument("--no-audio", action="store_true",
                    help="do not give planners the input mix of synthesized examples (instruction and labels only)")
-    p.add_argument("--confirm-reader", action="store_true",
-                   help="hybrid: hold plans only the learned reader could read for confirmation (scored as unsure)")
+    p.add_argument("--run-reader", action="store_true",
+                   help="hybrid: run plans only the learned reader could read (by default they are held for "
+                        "confirmation and scored as unsure)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -60,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
     results: dict[str, dict] = {}
     for name in args.planner or ["rules"]:
         options = {"checkpoint": args.checkpoint} if args.checkpoint and name in ("alm", "llm") else {}
-        if name == "hybrid" and args.confirm_reader:
-            options["confirm"] = True
+        if name == "hybrid" and args.run_reader:
+            options["confirm"] = False
         planner = get_planner(name, **options)
         fallback = getattr(planner, "reason", None)
         metrics = evaluate(planner, examples, with_audio=not args.no_audio and name != "rules")

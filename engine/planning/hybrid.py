@@ -18,17 +18,18 @@ def _gist(steps: list[Step]) -> list[tuple]:
 
 
 class HybridPlanner:
-    """Rules first (exact, fast); when they cannot read a request, the learned reader's reading.
+    """Rules first (exact, fast); the learned reader checks them and reads what they cannot.
 
     With ``cross_check`` (the default) the reader also reads what the rules planned; when it reads something
-    else, the plan comes back unsure with both readings, the rules' first (REAPER's Plan dialog asks which; the
-    engine never runs an unsure plan unasked, job code ``plan_unsure``). With ``confirm`` a plan only the reader
-    could read comes back unsure too, to be confirmed before it runs.
+    else, or meets words it does not know, the plan comes back unsure with the readings, the rules' first.
+    With ``confirm`` (the default) a plan only the reader could read comes back unsure too: nothing the
+    learned reader planned alone runs before someone has seen it (REAPER's Plan dialog asks; the engine
+    never runs an unsure plan unasked, job code ``plan_unsure``). ``confirm=False`` runs those plans.
     """
 
     name = "hybrid"
 
-    def __init__(self, folder: str | None = None, threshold: float = THRESHOLD, confirm: bool = False,
+    def __init__(self, folder: str | None = None, threshold: float = THRESHOLD, confirm: bool = True,
                  cross_check: bool = True):
         from smartdj.engine.planning.rules import RulePlanner
 
