@@ -54,8 +54,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(plan_text(result.steps))
         if result.unsure:
-            why = ("only the learned reader could read this" if len(result.alternatives) < 2 else
-                   f"{len(result.alternatives)} readings are plausible")
+            why = (f"{len(result.alternatives)} readings are plausible" if len(result.alternatives) > 1 else
+                   "only the learned reader could read this" if result.planner == "reader" else
+                   (result.tags or ["part of it was not understood"])[-1])
             print(f"unsure: {why}; check the plan before running it (it is not run unconfirmed)", file=sys.stderr)
             for k, alt in enumerate(result.alternatives[1:], 2):
                 print(f"reading {k}:\n{plan_text(alt)}", file=sys.stderr)

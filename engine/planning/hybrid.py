@@ -54,7 +54,7 @@ class HybridPlanner:
                 other = self.reader.plan(instruction, labels=labels, audio=audio).steps
             except UnknownWords as e:  # the rules may have read past a word that changes the request
                 result.unsure, result.alternatives = True, [list(result.steps)]
-                result.tags.append(f'"{" ".join(e.words)}" was not understood; check the plan')
+                result.tags.append(f'"{" ".join(e.words)}" was not understood')
                 return result
             except PlanningError:
                 return result

@@ -49,6 +49,7 @@ _LEAVE_TO_RULES = re.compile(r"\b(?:don'?t|do not|doesn'?t|not|never|shouldn'?t|
                              r"except|but for|all but|apart from|other than|besides|everything|all of it|any|"
                              r"instead|rather|actually|scratch that|i mean|at the same time|opposite|other side|scoop|mids|lows|low end|"
                              r"frequenc\w*|in line|on the beat|in time|dub|echo|no|than (?:i|we|it should)|less (?:quiet|soft|distant|far|low))\b|n't\b|\b(?:move|push|slide|nudge|shift)\b.*\bback\b")
+_ADD_LEVEL = re.compile(r"\b(?:at|with) ([+-]?\d+(?:\.\d+)?) ?db\b")  # an added sound's level against the mix
 _QUANTIFIER = re.compile(r"(?<=<x> )(?:both|each|all|too) |\b(?:both|each) (?=(?:up|down|louder|quieter|left|right))")
 _INTENSE = re.compile(r"\b(?:way|far|much|really|super|seriously|massively|a bunch|a lot|barely|hugely|totally)\b")
 _ADD_VERB, _PLACE_WORD = rt.ADD_VERB, rt.PLACE_WORD
@@ -94,7 +95,7 @@ def _amounts(masked: str, op: str, amount: str) -> dict:
 
 
 def _add_name(raw: str) -> str:
-    text = raw
+    text = _ADD_LEVEL.sub(" ", raw)
     for words in sorted((w for ws in rt.W.LOCS.values() for w in ws if len(w) > 2), key=len, reverse=True):
         text = re.sub(rf"\b(?:on |to |at |from |in )?(?:the )?{re.escape(words)}\b", " ", text)
     for words in sorted((w for ws in rt.W.ADD_LEVEL.values() for w in ws), key=len, reverse=True):
@@ -144,13 +145,10 @@ def _modifiers_only(c: rt.ClauseText, p: float) -> bool:
     """Unknown words after the sound is named, in a clause read with confidence ("give the piano a nice concert
     hall reverb"), describe the edit; an unknown word before any name may be a sound not in the mix."""
     words = c.masked.split()
-    if PLACEHOLDER_TOKEN not in words or p < 0.9:
+    if rt.PLACEHOLDER not in words or p < 0.9:
         return False
-    first = words.index(PLACEHOLDER_TOKEN)
+    first = words.index(rt.PLACEHOLDER)
     return all(w in words[first + 1:] and w not in words[:first] for w in c.leftover)
-
-
-PLACEHOLDER_TOKEN = rt.PLACEHOLDER
 
 
 class UnknownWords(PlanningError):
@@ -257,7 +255,7 @@ class _Composer:
 
     def _clause(self, c: rt.ClauseText, r: dict, targets: list[str]) -> None:
         op, p = r["op"]
-        signed = re.search(r"(?<![\w.])([+-])\d", c.masked)
+        signed = re.search(r"(?<![\w.])([+-])\d", _ADD_LEVEL.sub("", c.masked))  # "at -6 db" is an add's level
         if signed and re.fullmatch(r"(?:(?:like|about|around|maybe|say) )?[+-]\d+(?:\.\d+)? ?(?:db)?", c.masked):
             op, p = ("up" if signed.group(1) == "+" else "down"), 1.0  # "..., like -10": a level for the sound before
         if signed and (targets or c.pronoun or self.last) and (op in ("none", "same") or p < self.threshold):
@@ -295,7 +293,7 @@ class _Composer:
                 self.last = targets[:1]  # "the music's fighting the narrator. duck it"
             return
         if op == "add":
-            if not _ADD_VERB.search(c.raw) or re.search(r"(?<![\w.])[+-]?\d", c.masked):
+            if not _ADD_VERB.search(c.raw) or re.search(r"(?<![\w.])[+-]?\d", _ADD_LEVEL.sub("", c.masked)):
                 raise PlanningError(f'"{c.raw}": could not tell whether a new sound is to be added; say "add ..."')
             self._add(c, r)
             return
@@ -383,7 +381,8 @@ class _Composer:
         if place is None and _PLACE_WORD.search(c.masked):
             raise PlanningError(f'"{c.raw}": could not tell where to put it; say left, center or right')
         amount = "quiet" if re.search(_QUIET_ADD, c.raw) else r["amount"][0]
-        db = {"quiet": QUIET_ADD_DB, "loud": LOUD_ADD_DB}.get(amount, 0.0)
+        said = _ADD_LEVEL.search(c.masked)
+        db = float(said.group(1)) if said else {"quiet": QUIET_ADD_DB, "loud": LOUD_ADD_DB}.get(amount, 0.0)
         place = place or "front"
         step = Step("add", name, to=place, db=db)
         self.steps.append((step, False))

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 from smartdj.bridge import labels as lab
 from smartdj.engine.data import phrasing_words as W
+from smartdj.engine.data.phrasing import PLACEHOLDER  # the designer writes it, the reader finds it
 from smartdj.engine.planning.grounding import ALIASES
 from smartdj.engine.planning.rules_pre import _osa, english_words
-from smartdj.engine.planning.rules_words import _NUMBER_WORDS, DECADE
+from smartdj.engine.planning.rules_words import _NUMBER_WORDS, common_forms
 
-PLACEHOLDER = "<x>"
 _SPLIT = re.compile(r"\s*(?:[;!?\n]+|,|\.(?=\s|$)|\s/\s|\s->\s|\s-\s|\s&\s)\s*|\s+(?:and then|and also|then|also|plus|"
                     r"and|but|after that|while|afterwards|next)\s+")
 PRONOUNS = frozenset({"it", "its", "that", "this", "them", "em", "'em", "both", "those", "these", "they", "him", "her",
@@ -34,7 +34,7 @@ PLACE_WORD = re.compile(r"\b(?:left|right|l|r|lft|rght|centre|center|middle|mid|
                         r"centr|cntr)\b")
 PURPOSE = re.compile(r"\s+(?:so (?:that )?(?:i|we|you|they|it|he|she)\b|so that|because|cause|cuz|since|in order to|"
                      r"for that|like it should|(?:it's|its|it is) supposed to)\b.*$")
-_MODIFIER_ONLY = re.compile(r"(?:(?:like|about|around|roughly|maybe|just|very|really|almost|by|at|with|and|the|a|"
+_MODIFIER_ONLY = re.compile(r"(?:(?:at [+-]?\d+(?:\.\d+)? ?db|like|about|around|roughly|maybe|just|very|really|almost|by|at|with|and|the|a|"
                             r"\d+(?:\.\d+)?|db|ms|s|seconds?|level|small|big|subtle|faint|quiet|loud|distant|"
                             r"(?:hard |far |slightly |a bit |a little )?(?:left|right|center|centre|middle|front)|"
                             r"(?:a )?(?:tiny |little )?(?:bit|touch|hair|tad|lot)|"
@@ -65,9 +65,16 @@ def template_words() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=4096)
+def _near_known(word: str) -> tuple[str, ...]:
+    """The designer's words one slip from ``word`` ("brigther" -> "brighter")."""
+    if len(word) < 3:
+        return ()
+    return tuple(k for k in template_words() if len(k) >= 3 and abs(len(k) - len(word)) <= 1 and _osa(word, k) <= 1)
+
+
 def _slip_of_known(word: str) -> bool:
-    """A typo of a word the designer uses ("brigther"): not an unknown name."""
-    return len(word) >= 3 and any(abs(len(k) - len(word)) <= 1 and _osa(word, k) <= 1 for k in template_words())
+    """A typo of a word the designer uses: not an unknown name."""
+    return bool(_near_known(word))
 
 
 @dataclass
@@ -88,7 +95,8 @@ class ClauseText:
 
 
 def normalise(text: str) -> str:
-    text = re.sub(r"(?<=\d),(?=\d)", ".", text).lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", " - ")
+    text = common_forms(text).lower()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", " - ")
     text = re.sub(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b(?= ?(?:db|dbs|decibels?|ms|milliseconds?|secs?|seconds?|s|"
                   r"beats?|bars?|notches)\b)|(?<=\bby )(" + "|".join(_NUMBER_WORDS) + r")\b",
                   lambda m: _NUMBER_WORDS[m.group(1) or m.group(2)], text)
@@ -99,7 +107,6 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b(\d+) and a half\b", r"\1.5", text)
     text = re.sub(r"\((\d+(?:\.\d+)?)\)", r"level \1", text)  # "more verb (3)"
     text = re.sub(r"\b(\w+er) then\b", r"\1 than", text)  # "louder then the host"
-    text = DECADE.sub("retro", text)
     text = re.sub(r"\b(\w{4,})-?ish\b", r"\1", text)  # "medium-ish", "megaphone-ish"
     text = re.sub(r"(?<=\w) n (?=\w)", " and ", text)
     text = re.sub(r"(?<=\w) r (?=\w)", " are ", text)
@@ -143,7 +150,7 @@ def _respell(words: list[str], vocab: set[str]) -> list[str]:
         limit = 2 if len(w) >= 8 else 1
         near = {v for v in vocab if abs(len(v) - len(w)) <= limit and _osa(w, v, limit) <= limit}
         if not near:  # a slip in the wording itself ("brigher", "dwon"), when it fits exactly one known word
-            near = {k for k in template_words() if len(k) >= 3 and abs(len(k) - len(w)) <= 1 and _osa(w, k) <= 1}
+            near = set(_near_known(w))
         out.append(near.pop() if len(near) == 1 else w)
     return out
 

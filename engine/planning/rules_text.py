@@ -24,7 +24,7 @@ from smartdj.engine.planning.rules_words import (
     _TIMBRE,
     _UNIT,
     _UP,
-    DECADE,
+    common_forms,
 )
 
 
@@ -63,15 +63,10 @@ def _as_written(name: str, instruction: str) -> str:
 
 
 def _normalise(text: str) -> str:
-    s = re.sub(r"(?<=\d),(?=\d)", ".", text)  # "0,5 second": a decimal comma
-    s = s.lower().replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ").replace("\u2014", ",")
+    s = common_forms(text).lower().replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ").replace("\u2014", ",")
     s = re.sub(r"\bw/\s*", "with ", s)
     s = re.sub(r"[!?\"()]", " ", s)
     s = re.sub(r"\bcentre\b", "center", s)
-    s = DECADE.sub("retro", s)
-    s = re.sub(r",? (?:just |about |roughly )?as loud as (?:the (?:mix|rest|track)|everything(?: else)?)\b", " at 0 db", s)
-    s = re.sub(r"(?:about |around |roughly )?(\d+(?:\.\d+)?) ?db (?:under|below|beneath|quieter than) (?:the )?"
-               r"(?:mix|rest|track|everything(?: else)?)\b", r"at -\1 db", s)
     s = re.sub(r"\bin front,? (?:just )?(?:a (?:little )?bit|slightly|a little|a touch) to the (left|right)\b", r"\1 front", s)
     s = re.sub(r"\b(?:cozy|cosy) and warm\b|\bwarm and (?:cozy|cosy)\b", "warm", s)
     s = re.sub(r"\bnice and (loud|quiet|soft|low)\b", lambda m: "loudly" if m.group(1) == "loud" else "quietly", s)

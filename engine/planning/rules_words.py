@@ -58,6 +58,17 @@ _LOC_RES = [(re.compile(rf"\b{_PREP}{_ART}(?:{body})\b", re.I), loc) for body, l
 _BIG = r"\b(?:quite a bit|a fair bit|a good bit|quite a lot|a lot|lots|loads|way|much|heaps|a ton|a good deal|a great deal|tons|significantly|massively|hugely|really|substantially|considerably|seriously|drastically|very)\b"
 # "that 80s hall": a decade, not 80 seconds
 DECADE = re.compile(r"\b(?:(?:19|20)?[0-9]0s|(?:19|20)?[0-9]0's)\b")
+
+
+def common_forms(text: str) -> str:
+    """Forms the rules and the reader read the same way: a decimal comma ("0,5 second"), a decade ("80s
+    hall"), and an added sound's level against the mix ("as loud as the mix", "6 dB under the mix")."""
+    s = re.sub(r"(?<=\d),(?=\d)", ".", text)
+    s = DECADE.sub("retro", s)
+    s = re.sub(r",? (?:just |about |roughly )?as loud as (?:the (?:mix|rest|track)|everything(?: else)?)\b",
+               " at 0 db", s, flags=re.I)
+    return re.sub(r"(?:about |around |roughly )?(\d+(?:\.\d+)?) ?db (?:under|below|beneath|quieter than) (?:the )?"
+                  r"(?:mix|rest|track|everything(?: else)?)\b", r"at -\1 db", s, flags=re.I)
 _SMALL = (r"\b(?:a (?:little )?bit|a little|slightly|a touch|a tad|a hair|a smidge|a notch|somewhat|subtly|gently|a hint|"
           r"not too much|not too heavy|not much|not a lot|nothing crazy|nothing heavy)\b")
 

@@ -114,9 +114,12 @@ class JobRunner:
                               fallback=result["fallback"], tags=result["tags"], **unsure)
             if unsure and spec["mode"] != "plan":
                 readings = " | ".join("; ".join(s["text"] for s in alt) for alt in unsure["alternatives"])
-                what = (f"the instruction has {len(unsure['alternatives'])} readings ({readings}); pick one"
-                        if len(unsure["alternatives"]) > 1 else
-                        f"only the learned reader could read the instruction, as: {readings}; confirm it")
+                if len(unsure["alternatives"]) > 1:
+                    what = f"the instruction has {len(unsure['alternatives'])} readings ({readings}); pick one"
+                elif result["planner"] == "reader":
+                    what = f"only the learned reader could read the instruction, as: {readings}; confirm it"
+                else:
+                    what = f"{(result['tags'] or ['part of the instruction was not understood'])[-1]}: {readings}; check it"
                 raise ExecError("plan_unsure", f"{what} and send it as the plan (the step texts, as the instruction)",
                                 item=unit.id)
             plans[unit.id] = result["steps"]

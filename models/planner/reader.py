@@ -22,7 +22,7 @@ from smartdj.models.components.static_embedding import StaticEmbedding
 FORMAT_VERSION = 1
 CONFIG = "reader_config.json"
 WEIGHTS = "reader.npz"
-PLACEHOLDER = "<x>"
+PLACEHOLDER = "<x>"  # engine/data/phrasing.py writes the same token (models import nothing from the engine)
 _TOKEN = re.compile(r"<x>|[+-]?\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)?|[^\sa-z\d]")
 
 

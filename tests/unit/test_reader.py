@@ -140,3 +140,13 @@ def test_every_planner_answers_every_blind_request_without_crashing(name):
     assert len(examples) >= 150
     for planner in ("rules", "reader", "hybrid"):
         assert evaluate(get_planner(planner), examples).summary()["crashes"] == 0
+
+
+@pytest.mark.parametrize("planner", ["rules", "reader"])
+@pytest.mark.parametrize("text, expected", [
+    ("throw in some rain hard right, about 6 dB under the mix", "add the sound of rain at the right with -6 dB"),
+    ("add a cello drone, as loud as the mix, center", "add the sound of cello drone at the front with 0 dB"),
+    ("the piano 0,5 seconds later", "shift the sound of piano by 0.5 seconds"),
+])
+def test_both_planners_read_the_shared_forms_alike(planner, text, expected):
+    assert _plan(planner, text) == [expected]
