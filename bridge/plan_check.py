@@ -40,6 +40,8 @@ def check_plan(steps: Sequence[Step], labels: Sequence[str] | None, max_steps: i
             ok = known | added
             if lab.normalise(s.target) not in ok and any(lab.normalise(n) not in ok for n in names):
                 raise EditError(f"step {i}.target", f"{s.target!r} is not one of the labels")
+            if lab.normalise(s.target) not in ok and len({lab.normalise(n) for n in names}) < len(names):
+                raise EditError(f"step {i}.target", f"{s.target!r} names the same sound twice")
         if all(s.op == "remove" for s in steps if s.op != "add"):
             removed = {lab.normalise(s.target) for s in steps if s.op == "remove"}
             if removed >= known:

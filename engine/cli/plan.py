@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 from smartdj.bridge.protocol import DEFAULT_PLANNER, PLANNERS
@@ -17,7 +18,7 @@ from smartdj.engine.cli.exit_codes import NOT_PLANNED
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("inputs", nargs="+", metavar="[AUDIO] INSTRUCTION",
                    help="the instruction, optionally preceded by an audio file for planners that listen")
-    p.add_argument("--labels", default=None, help="the sources present, separated by ';' (targets are grounded to these)")
+    p.add_argument("--labels", default=None, help="the sources present, separated by ';' or ',' (targets are grounded to these)")
     p.add_argument("--planner", default=DEFAULT_PLANNER, choices=PLANNERS)
     p.add_argument("--checkpoint", default=None, help="checkpoint folder for the alm planner")
     p.add_argument("--json", action="store_true",
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"smartdj plan: {e}", file=sys.stderr)
             return 2
     instruction = args.inputs[-1]
-    labels = [x.strip() for x in args.labels.split(";") if x.strip()] if args.labels else None
+    labels = [x.strip() for x in re.split(r"[;,]", args.labels) if x.strip()] if args.labels else None
     options = {"checkpoint": args.checkpoint} if args.checkpoint and args.planner in ("alm", "llm") else {}
     try:
         planner = get_planner(args.planner, **options)

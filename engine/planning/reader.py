@@ -35,6 +35,8 @@ from smartdj.engine.planning.rules_words import (
     SMALL_REVERB,
     STRONG_DB,
     TINY_DB,
+    describes_tone,
+    is_chat,
 )
 
 THRESHOLD = 0.6  # the least probability a reading needs to be used
@@ -173,11 +175,14 @@ class ReaderPlanner:
             raise PlanningError("the reader plans over known sources: give the sources' labels")
         text = rt.normalise(instruction)
         text = musical_time(text)
-        refuse_unsupported(text)
+        unnamed = text
+        for label in sorted(labels, key=len, reverse=True):  # "guitar loop" names a sound, it asks for no loop
+            unnamed = re.sub(rf"\b{re.escape(label.lower())}\b", " ", unnamed)
+        refuse_unsupported(unnamed)
         left = _LEAVE_TO_RULES.search(text)
         if left:
             raise PlanningError(f'"{left.group(0)}": the reader leaves negation, exceptions and corrections to the rules')
-        clauses = [s for c in rt.split(text) for s in rt.segments(rt.read_clause(c, labels))]
+        clauses = [s for c in rt.split(text) if not is_chat(c, labels) for s in rt.segments(rt.read_clause(c, labels))]
         readings = load_reader(self.folder).read([_QUANTIFIER.sub("", c.masked) for c in clauses])
         steps = _Composer(labels, self.threshold).compose(clauses, readings)
         if not steps:
@@ -328,6 +333,8 @@ class _Composer:
         if op == "pan":
             return Step("direction", target, to=self._sure(r["place"], "place", c.raw).replace("-", "front"))
         if op == "timbre":
+            if describes_tone(c.raw):
+                raise PlanningError(f'"{c.raw}" says how it sounds now; say how it should sound, e.g. "make it brighter"')
             quality = self._sure(r["quality"], "tone", c.raw)
             if quality == "-" or not _says_tone(c.masked, quality):
                 raise PlanningError(f'could not tell the tone in "{c.raw}"')

@@ -22,7 +22,6 @@ from smartdj.engine.planning.base import PlanningError, PlanResult
 from smartdj.engine.planning.coverage import check_coverage
 from smartdj.engine.planning.rules_read import _Clause, _fold_placement, read, steps_of
 from smartdj.engine.planning.rules_text import (
-    _FILLER,
     _MODIFIER,
     _PREFIX,
     _as_written,
@@ -47,6 +46,7 @@ from smartdj.engine.planning.rules_words import (
     _VAGUE_ADD,
     _WHOLE_MIX,
     HELP,
+    is_chat,
 )
 
 MAX_RULE_STEPS = 8  # the rule planner reads long requests exactly; model planners keep plan_check.MAX_STEPS
@@ -227,7 +227,7 @@ class RulePlanner:
     def _clauses(self, text: str) -> list[str]:
         clauses: list[str] = []
         for frag in _split(text):
-            if _FILLER.fullmatch(frag):
+            if is_chat(frag):
                 continue
             if clauses and _MODIFIER.fullmatch(frag) and re.search(_ADD, clauses[-1]):
                 clauses[-1] = f"{clauses[-1]} {frag}"  # "add rain on the left, a little louder": the add's level

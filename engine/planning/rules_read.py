@@ -45,6 +45,7 @@ from smartdj.engine.planning.rules_words import (
     SMALL_DB,
     SMALL_REVERB,
     STRONG_DB,
+    describes_tone,
 )
 
 
@@ -181,6 +182,9 @@ def read(raw: str) -> _Clause:
     c.big = has(_BIG) or (huge_rev and not has(_SMALL))  # "a little plate reverb" is a little
     c.small = has(_SMALL) or small_rev
     c.strong = re.search(_STRONG, raw) is not None
+    if c.op == "timbre" and describes_tone(raw):
+        raise PlanningError(f'could not understand "{raw.strip()}" as an edit: it says how it sounds now; say e.g. '
+                            '"make it brighter" or "make it sound like a radio"')
     if c.op == "timbre":
         c.quality = timbre
         if c.quality is None:
@@ -198,7 +202,7 @@ def read(raw: str) -> _Clause:
         s = re.sub(cue, " ", s)
     s = re.sub(r"\b(?:the )?(?:sound|volume|level|loudness|tone|timbre|reverb) (?:of|on)\b", " ", s)
     s = re.sub(r"\b(?:in|on|from|of) (?:the|this|my|our) (?:mix|track|song|recording|audio)\b", " ", s)
-    head = _GENERIC_VERB.sub("", " ".join(s.split()))
+    head = _GENERIC_VERB.sub("", re.sub(r"^(?:(?:maybe|perhaps|possibly|kindly|please|just)\s+)+", "", " ".join(s.split())))
     c.target_text = head
     return c
 

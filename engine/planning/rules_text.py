@@ -104,7 +104,6 @@ def _split(text: str) -> list[str]:
     return [p.strip() for p in parts if p and p.strip()]
 
 
-_FILLER = re.compile(r"(?:please|thanks|thank you|thx|ok|okay|cheers|if you can|if possible|for me|yeah)+")
 _MODIFIER = re.compile(r"(?:(?:a (?:little )?bit|a little|a touch|slightly|much|way|a lot) )?(?:louder|quieter|softer)|"
                        r"(?:(?:pretty|very|really|nice and|fairly|quite|super) )?(?:quiet|soft|low|faint|subtle)|"
                        r"(?:loudly|quietly|softly|faintly)")
