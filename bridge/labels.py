@@ -18,6 +18,7 @@ GENERIC = frozenset({"the", "a", "an", "of", "sound", "sounds", "noise", "noises
                      "at", "to", "with"})
 
 
+_NOISE_KINDS = frozenset({"background", "ambient", "white", "pink", "brown", "surface", "line", "floor", "crowd", "room"})
 _VOICE_WORDS = frozenset({"vocal", "vox", "voice", "singer", "vocalist", "lead"})
 
 
@@ -146,9 +147,11 @@ def ground(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]
 
 
 def _named_words(text: str) -> list[str]:
-    """Content words, keeping "one" after a name word ("speaker one" is not "speaker two")."""
+    """Content words, keeping "one" after a name word ("speaker one" is not "speaker two") and the noise of a
+    compound ("background noise" is not the background music)."""
     ws = words(text)
-    return [stem(w) for i, w in enumerate(ws) if w not in GENERIC or (w == "one" and i and ws[i - 1] not in GENERIC)]
+    return [stem(w) for i, w in enumerate(ws) if w not in GENERIC or (w == "one" and i and ws[i - 1] not in GENERIC)
+            or (w in ("noise", "noises") and i and ws[i - 1] in _NOISE_KINDS)]
 
 
 def _strict_scores(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> list[tuple]:
@@ -156,13 +159,17 @@ def _strict_scores(name: str, labels: Sequence[str], aliases: Mapping[str, Seque
     if not want:
         return []
     raw = {stem(w): w for w in words(name)}
+    covering = [lb for lb in labels if all(_covers(w, set(_named_words(lb)), aliases.get(raw.get(w, w), ())) for w in want)]
+    # "the vocal" is the lead vocal when the others are backing vocals, not when there is a harmony vocal too
+    backing_only = all(set(words(lb)) & {"lead", "main", "backing", "background", "bgv", "bgvs"} or words(lb)[-1].endswith("s")
+                       for lb in covering)
     scored = []
     for label in labels:
         lw = set(_named_words(label))
         cover = [_covers(w, lw, aliases.get(raw.get(w, w), ())) for w in want]
         if all(cover):
-            # "the vocal" is the lead vocal when there are backing vocals; "the guitar" is not the lead guitar
-            lead = int(bool(lw & {"lead", "main"}) and bool(set(want) & _VOICE_WORDS))
+            # "the guitar" is not the lead guitar
+            lead = int(bool(lw & {"lead", "main"}) and bool(set(want) & _VOICE_WORDS) and backing_only)
             bass = -int("bass" in words(label) and "bass" not in words(name))  # musicians' "guitar" is never the bass guitar
             scored.append((sum(cover), -len(lw - set(want)), lead + bass, label))
     return sorted(scored, reverse=True)

@@ -29,6 +29,10 @@ def check_coverage(text: str, steps: list[Step]) -> None:
                             "version; nothing was planned")
     if not no_reverb and not re.search(_NO_REVERB, text) and re.search(_REVERB, text) and "reverb" not in ops and "add" not in ops:
         raise PlanningError("the request mentions reverb but no step adds any: say e.g. \"reverb on the X\"")
+    time = re.search(r"(?<![\w.])\d+(?:\.\d+)?\s*(?:ms|milliseconds?|secs?|seconds?)\b", text)
+    if time and "shift" not in ops:
+        raise PlanningError(f'"{time.group(0)}" is not in the plan: no step moves a sound in time; say e.g. '
+                            '"move the X 20 ms later"')
     for step in steps:
         effect = _EFFECT.search(step.target or "") if step.op == "add" else None
         if effect:

@@ -14,7 +14,7 @@ import functools
 import re
 from pathlib import Path
 
-from smartdj.bridge.language import EditError, Step
+from smartdj.bridge.language import EditError, Step, split_targets
 from smartdj.bridge.plan_check import check_plan
 from smartdj.engine.planning import reader_text as rt
 from smartdj.engine.planning.base import PlanningError, PlanResult
@@ -22,8 +22,14 @@ from smartdj.engine.planning.coverage import check_coverage
 from smartdj.engine.planning.rules import _PERSON, MAX_RULE_STEPS
 from smartdj.engine.planning.rules_pre import _osa, musical_time, refuse_unsupported
 from smartdj.engine.planning.rules_words import (
+    _BIG,
+    _LOC_RES,
     _QUIET_ADD,
+    _REVERB_HUGE,
+    _REVERB_SMALL,
+    _SMALL,
     _STRONG,
+    _TIMBRE,
     BIG_DB,
     BIG_REVERB,
     DEFAULT_DB,
@@ -48,12 +54,12 @@ _REFUSALS = {
 _NUMBER = r"(?<![\w.])([+-]?\d+(?:\.\d+)?)(?![\d.])"
 # Left to the rules, which read them exactly: negation, "except", and self-correction.
 _LEAVE_TO_RULES = re.compile(r"\b(?:don'?t|do not|doesn'?t|not|never|shouldn'?t|isn'?t|aren'?t|no longer|nothing|stop|"
-                             r"except|but for|all but|apart from|other than|besides|everything|all of it|any|"
+                             r"except|but for|all but|apart from|other than|besides|everything|everyone|everybody|all of it|any|"
                              r"instead|rather|actually|scratch that|i mean|at the same time|opposite|other side|scoop|mids|lows|low end|"
                              r"frequenc\w*|in line|on the beat|in time|dub|echo|no|than (?:i|we|it should)|less (?:quiet|soft|distant|far|low))\b|n't\b|\b(?:move|push|slide|nudge|shift)\b.*\bback\b")
 _ADD_LEVEL = re.compile(r"\b(?:at|with) ([+-]?\d+(?:\.\d+)?) ?db\b")  # an added sound's level against the mix
 _QUANTIFIER = re.compile(r"(?<=<x> )(?:both|each|all|too) |\b(?:both|each) (?=(?:up|down|louder|quieter|left|right))")
-_INTENSE = re.compile(r"\b(?:way|far|much|really|super|seriously|massively|a bunch|a lot|barely|hugely|totally)\b")
+_INTENSE = re.compile(r"\b(?:way|far|(?<!too )much|really|super|seriously|massively|a bunch|a lot|barely|hugely|totally)\b")
 _ADD_VERB, _PLACE_WORD = rt.ADD_VERB, rt.PLACE_WORD
 _UNIT_OF = {"up": r"\b(?:ms|milliseconds?|secs?|seconds?|level|hz)\b", "down": r"\b(?:ms|milliseconds?|secs?|seconds?|level|hz)\b",
             "later": r"\b(?:db|decibels?|level)\b", "earlier": r"\b(?:db|decibels?|level)\b", "reverb": r"\b(?:db|decibels?|ms|seconds?)\b"}
@@ -92,8 +98,34 @@ def _amounts(masked: str, op: str, amount: str) -> dict:
         m = re.search(r"\blevel (?:of )?" + _NUMBER + "|" + _NUMBER + r"\s*(?:/|out of)\s*10\b|" + _NUMBER + r"$", masked)
         if m:
             return {"level": float(next(g for g in m.groups() if g))}
+        if re.search(_REVERB_HUGE, masked) and not re.search(_SMALL, masked) or re.search(_BIG, masked):
+            amount = "big"  # the rules' words for a reverb's size, one list for both
+        elif re.search(_REVERB_SMALL, masked) or re.search(_SMALL, masked):
+            amount = "small"
         return {"level": {"small": SMALL_REVERB, "big": BIG_REVERB}.get(amount, DEFAULT_REVERB)}
     return {}
+
+
+def _unnamed(c: rt.ClauseText) -> str:
+    """The clause as written, with the sounds' names taken out where a name holds a place word ("left speaker")."""
+    text = c.raw
+    for m in c.mentions:
+        if _PLACE_WORD.search(m.label or m.said):
+            text = text.replace(m.said, " ")
+    return text
+
+
+def said_place(masked: str) -> str | None:
+    """The place a clause names in the rules' words ("a hair left" is left front), where it names one."""
+    if re.search(r"\b(?:lef|rigth|rihgt|riht|lft|rght|centr|cntr|l|r)\b", masked):
+        return None  # a misspelt place is the learned reader's to read
+    found = []
+    for rx, loc in _LOC_RES:  # in the rules' order: "a bit to the left" is read before "left"
+        for m in rx.finditer(masked):
+            if m.group("prep") not in ("from", "at"):
+                found.append(loc)
+        masked = rx.sub(" ", masked)
+    return found[0] if len(set(found)) == 1 else None
 
 
 def _add_name(raw: str) -> str:
@@ -204,6 +236,7 @@ class _Composer:
         self.history: list[str] = []  # targets in the order last edited
         self.pending_back: list[str] = []  # names said alone just before a clause
         self.skipped: list[PlanningError] = []  # complaints that could not be read
+        self.complained: list[str] = []  # the sounds those complaints name
         self.seen: list[str] = []  # every source named so far, also those named only to place another
 
     def _sure(self, reading: tuple[str, float], what: str, raw: str) -> str:
@@ -246,6 +279,7 @@ class _Composer:
                 if r["complaint"][0] != "1" or r["complaint"][1] < self.threshold:
                     raise
                 self.skipped.append(e)  # a complaint we cannot read: fine if a fix for it is asked for
+                self.complained.extend(pending + targets)
                 self.last = (pending + targets)[:1] or self.last
             pending = []
         if pending:
@@ -254,6 +288,9 @@ class _Composer:
             self._copy(pending, "-", self.steps[-1][1])
         said = [s for s, complaint in self.steps if not complaint]
         if self.skipped and not said:
+            raise self.skipped[0]
+        fixed = {t for s in said for t in ([s.target] if s.op == "add" else split_targets(s.target))}
+        if any(t not in fixed for t in self.complained):  # "discord is way too loud, and make my commentary louder"
             raise self.skipped[0]
         kept = said if said else [s for s, _ in self.steps]
         return list(dict.fromkeys(kept))
@@ -316,6 +353,12 @@ class _Composer:
                 targets = people[:1]
             if re.search(r"\b(?:both|all of them|them all)\b", c.raw) and len(targets) == 1:
                 targets = self.history[-2:]
+            many = re.search(r"\ball (three|four|five|3|4|5)\b|\bthe (three|four|five) of them\b", c.raw)
+            if many:
+                n = {"three": 3, "four": 4, "five": 5}.get(many.group(1) or many.group(2)) or int(many.group(1))
+                if len(set(self.history)) < n:
+                    raise PlanningError(f'"{c.raw}": could not tell which {n} sounds; name them')
+                targets = list(dict.fromkeys(reversed(self.history)))[:n][::-1]
         complaint = r["complaint"][0] == "1"
         if op == "same":
             self._copy(targets, r["place"][0], complaint)
@@ -331,13 +374,17 @@ class _Composer:
 
     def _step(self, op: str, target: str, c: rt.ClauseText, r: dict) -> Step:
         if op == "pan":
-            return Step("direction", target, to=self._sure(r["place"], "place", c.raw).replace("-", "front"))
+            return Step("direction", target, to=said_place(_unnamed(c)) or self._sure(r["place"], "place", c.raw).replace("-", "front"))
         if op == "timbre":
             if describes_tone(c.raw):
                 raise PlanningError(f'"{c.raw}" says how it sounds now; say how it should sound, e.g. "make it brighter"')
             quality = self._sure(r["quality"], "tone", c.raw)
             if quality == "-" or not _says_tone(c.masked, quality):
                 raise PlanningError(f'could not tell the tone in "{c.raw}"')
+            named = next((q for p, q in _TIMBRE if re.search(p, f" {c.masked} ")), None)
+            if named and named != quality and not re.search(r"\btoo\b|\b(?:is|are|sounds?|'s|feels?)\b", c.masked):
+                raise PlanningError(f'"{c.raw}": could not tell whether it should be more {named} or more {quality}; '
+                                    "say it plainly")
             return Step("timbre", target, quality=quality)
         if op in ("remove", "extract"):
             return Step(op, target)
@@ -381,6 +428,9 @@ class _Composer:
         if c.mentions:
             raise PlanningError(f'"{c.raw}": {c.mentions[0].label or c.mentions[0].said} is already in the mix; '
                                 'say "turn it up" to make it louder')
+        if re.search(r"\b(?:more|louder|up)\b", c.raw):
+            raise PlanningError(f'"{c.raw}": "more" says it is already in the mix, but it is not one of the sources; '
+                                'name one of them, or say "add" for a new sound')
         name = _add_name(c.raw)
         if not name:
             raise PlanningError(f'"{c.raw}": say what sound to add')

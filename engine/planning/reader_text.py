@@ -17,7 +17,7 @@ from smartdj.engine.data import phrasing_words as W
 from smartdj.engine.data.phrasing import PLACEHOLDER  # the designer writes it, the reader finds it
 from smartdj.engine.planning.grounding import ALIASES
 from smartdj.engine.planning.rules_pre import _osa, english_words
-from smartdj.engine.planning.rules_words import _NUMBER_WORDS, common_forms
+from smartdj.engine.planning.rules_words import _NUMBER_WORDS, PURPOSE, common_forms
 
 _SPLIT = re.compile(r"\s*(?:[;!?\n]+|,|\.(?=\s|$)|\s/\s|\s->\s|\s-\s|\s&\s)\s*|\s+(?:and then|and also|then|also|plus|"
                     r"and|but|after that|while|afterwards|next)\s+")
@@ -32,8 +32,6 @@ ADD_VERB = re.compile(r"\b(?:add|adds|adding|throw in|bring in|layer|mix in|spri
                       r"we need|give me some|stick in|lay in|want some)\b")
 PLACE_WORD = re.compile(r"\b(?:left|right|l|r|lft|rght|centre|center|middle|mid|front|side|lef|rigth|rihgt|riht|"
                         r"centr|cntr)\b")
-PURPOSE = re.compile(r"\s+(?:so (?:that )?(?:i|we|you|they|it|he|she)\b|so that|because|cause|cuz|since|in order to|"
-                     r"for that|like it should|(?:it's|its|it is) supposed to)\b.*$")
 _MODIFIER_ONLY = re.compile(r"(?:(?:at [+-]?\d+(?:\.\d+)? ?db|like|about|around|roughly|maybe|just|very|really|almost|by|at|with|and|the|a|"
                             r"\d+(?:\.\d+)?|db|ms|s|seconds?|level|small|big|subtle|faint|quiet|loud|distant|"
                             r"(?:hard |far |slightly |a bit |a little )?(?:left|right|center|centre|middle|front)|"
@@ -98,7 +96,8 @@ def normalise(text: str) -> str:
     text = common_forms(text).lower()
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", " - ")
     text = re.sub(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b(?= ?(?:db|dbs|decibels?|ms|milliseconds?|secs?|seconds?|s|"
-                  r"beats?|bars?|notches)\b)|(?<=\bby )(" + "|".join(_NUMBER_WORDS) + r")\b",
+                  r"beats?|bars?|notches)\b)|(?:(?<=\bby )|(?<=\bup )|(?<=\bdown ))(" + "|".join(_NUMBER_WORDS)
+                  + r")\b(?=\s*(?:$|[,;.]|and\b|then\b))",
                   lambda m: _NUMBER_WORDS[m.group(1) or m.group(2)], text)
     text = re.sub(r"\ba couple(?: of)?(?= ?(?:db|decibels?|dbs)\b)", "2", text)
     text = re.sub(r"\bhalf an? (?=db|decibel)", "0.5 ", text)

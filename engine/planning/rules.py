@@ -212,6 +212,8 @@ class RulePlanner:
         pre.refuse_unsupported(text)
         text = re.sub(r"(\blike (?:a |an )?(?:[a-z]+ ){0,3})(zzlabel\d+zz)", lambda m: m.group(1) + placeholders[m.group(2)],
                       text)  # "the radio should sound like a real old radio": the second one is a tone
+        text = re.sub(r"(zzlabel\d+zz) solo\b(?! (?:the|it|them|that|this|zzlabel))|\bsolo(?= (?:needs|is|should|sounds|could|has|was)\b)"
+                      r"|(?<=\bthe )([a-z]+) solo\b", lambda m: m.group(1) or m.group(2) or "", text)  # "sax solo": the sax
         text = pre.slang(pre.negations(pre.musical_time(text)))
         text = pre.shorthand(pre.header(pre.everything_but(text, bool(labels))))
         try:
@@ -228,6 +230,10 @@ class RulePlanner:
         clauses: list[str] = []
         for frag in _split(text):
             if is_chat(frag):
+                continue
+            level = re.fullmatch(r"(?:turn )?(up|down) (?:(?:like|about|around|roughly|maybe|say) )?by (\d+(?:\.\d+)?) db", frag)
+            if level and clauses and re.search(_ADD, clauses[-1]) and not re.search(r"\d", clauses[-1]):
+                clauses[-1] += f" with {'-' if level.group(1) == 'down' else ''}{level.group(2)} db"  # "add X, quiet, like -25"
                 continue
             if clauses and _MODIFIER.fullmatch(frag) and re.search(_ADD, clauses[-1]):
                 clauses[-1] = f"{clauses[-1]} {frag}"  # "add rain on the left, a little louder": the add's level

@@ -25,7 +25,8 @@ _TIME_RANGE = re.compile(
     r"|\b(?:at|from|after|before|until|till|in) (?:bar|measure|beat) \d+"
     r"|\b(?:in|during|for|through|throughout|after|before|on) the (?:(?:first|second|third|fourth|last|final|next|other|"
     r"1st|2nd|3rd|4th) )?(?:chorus|choruses|verses?|intro|outro|bridge|drop|breakdown|"
-    r"hook|pre-?chorus|fade|ending|beginning|start|end)\b|\bat the (?:end|start|beginning)\b"
+    r"hook|pre-?chorus|fade|ending|beginning|start|end|acts?|scenes?|movements?|coda|interlude|reprise|solo|half|"
+    r"minute|take|cue|reel|episode|segment)\b|\bat the (?:end|start|beginning)\b"
     r"|\bonly when\b|\bwhenever\b|\bevery time\b|\beach time\b|\bonward\b|\bonwards\b"
     r"|\btowards? the (?:end|start|beginning|middle)\b|\bin the \w+ (?:sections?|parts?|passages?|bits?)\b"
     r"|\b(?:get|gets|getting|grow|grows|growing) (?:louder|quieter|softer|brighter|darker|wetter)\b|\bgradually\b"
@@ -176,7 +177,7 @@ def shorthand(text: str) -> str:
     s = re.sub(rf"\b(?:at|with) ([-+]?{_N}){unit}", r"with \1 db", s)  # "add rain at -18": the level
     s = re.sub(rf"(?<![\w.])\+\s?({_N}){unit}", r" up by \1 db", s)
     s = re.sub(rf"(?<![\w.+-])-\s?({_N}){unit}", r" down by \1 db", s)
-    s = re.sub(rf"\b(up|down)\s+(?:by\s+)?({_N}){unit}", r"\1 by \2 db", s)
+    s = re.sub(rf"\b(up|down)\s+(?:by\s+)?(?:(?:like|about|around|roughly|maybe|say)\s+)?({_N}){unit}", r"\1 by \2 db", s)
     s = re.sub(rf"\b((?:turn|bring|drop|pull|push|knock|dial) (?:up |down )?[^,;.]*?\bby) ({_N}){unit}(?=$|[,;.]| each\b| and\b)",
                r"\1 \2 db", s)
     each = re.search(rf",?\s*(?:by )?({_N})(?: ?db)? each\b", s)
@@ -345,7 +346,7 @@ def slang(text: str) -> str:
     return " ".join(s.split())
 
 
-_ALL = r"(?:everything|all(?: of it| of them| the \w+| sounds| tracks| instruments| stems)?)(?: else)?"
+_ALL = r"(?:everything|everyone|everybody|all(?: of it| of them| the \w+| sounds| tracks| instruments| stems)?)(?: else)?"
 _BUT = r"(?:except(?: for)?|but(?: for)?|apart from|other than|besides|save for)"
 _STOP = (r"(?=\s+(?:and also|and then|then|plus|and finally|after that)\b|\s+(?:up|down|by|to|louder|quieter|softer|brighter|darker|warmer|colder|more|less|a bit|a little|slightly|way|"
          r"hard|reverb|verb|left|right|center|centre|in|into|turn|bring|pan|make)\b|\s*[+-]\d|\s*[,;.]|$)")

@@ -24,6 +24,7 @@ from smartdj.engine.planning.rules_words import (
     _TIMBRE,
     _UNIT,
     _UP,
+    PURPOSE,
     common_forms,
 )
 
@@ -67,6 +68,8 @@ def _normalise(text: str) -> str:
     s = re.sub(r"\bw/\s*", "with ", s)
     s = re.sub(r"[!?\"()]", " ", s)
     s = re.sub(r"\bcentre\b", "center", s)
+    # "harp more front-right", "the voice more in left side": a place, not a level
+    s = re.sub(r"\bmore (?:to(?:wards)? |in |on |over (?:to )?|into )?(?:the )?(?=(?:left|right|front|center|middle)\b)", "to the ", s)
     s = re.sub(r"\bin front,? (?:just )?(?:a (?:little )?bit|slightly|a little|a touch) to the (left|right)\b", r"\1 front", s)
     s = re.sub(r"\b(?:cozy|cosy) and warm\b|\bwarm and (?:cozy|cosy)\b", "warm", s)
     s = re.sub(r"\bnice and (loud|quiet|soft|low)\b", lambda m: "loudly" if m.group(1) == "loud" else "quietly", s)
@@ -105,13 +108,11 @@ def _split(text: str) -> list[str]:
 
 
 _MODIFIER = re.compile(r"(?:(?:a (?:little )?bit|a little|a touch|slightly|much|way|a lot) )?(?:louder|quieter|softer)|"
-                       r"(?:(?:pretty|very|really|nice and|fairly|quite|super) )?(?:quiet|soft|low|faint|subtle)|"
+                       r"(?:(?:pretty|very|really|nice and|fairly|quite|super) )?(?:quiet|soft|low|faint|subtle|loud)|"
                        r"(?:loudly|quietly|softly|faintly)")
 _SEQUENCE = re.compile(r"^(?:next|finally|lastly|first(?:ly)?|second(?:ly)?|third(?:ly)?|after that|afterwards|"
                        r"to finish|to start)\b\s*")
-# "... so i can use it separately", "... because it's annoying": why, not what
-_PURPOSE = re.compile(r"\s+(?:so (?:that )?(?:i|we|you|they) (?:can|could|may)|so that|because|cause|cuz|since|"
-                      r"in order to)\b.*$")
+_PURPOSE = PURPOSE
 
 
 _CLAUSE_START = re.compile(

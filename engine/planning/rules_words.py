@@ -37,7 +37,8 @@ _UNIT = r"(?:db|decibels?|dbs|seconds?|secs?|s|ms|milliseconds?)\b"
 _NUM = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)"
 
 # -- places -------------------------------------------------------------------------------------
-_SIDE_MOD_SMALL = r"(?:slightly|a (?:little )?bit|a little|a touch|a tad|half|partly|somewhat|just|gently)"
+_SIDE_MOD_SMALL = (r"(?:slightly|a (?:tiny |wee |little )?(?:bit|hair|smidge|tad|touch|notch)(?: more)?|a little(?: more)?|"
+                   r"half|partly|somewhat|just|gently)")
 _SIDE_MOD_BIG = r"(?:hard|far|all the way|fully|completely|way|totally)"
 _ART = r"(?:(?:the|my|your|our)\s+)?"
 _SUFFIX = r"(?:[- ]hand side|\s+side|\s+channel|\s+ear|\s+speaker)?"
@@ -66,10 +67,18 @@ def common_forms(text: str) -> str:
     s = re.sub(r"(?<=\d),(?=\d)", ".", text)
     s = DECADE.sub("retro", s)
     s = _ASIDES.sub("", s)
+    s = re.sub(r"\b(so|s)o+\b", "so", re.sub(r"([a-zA-Z])\1{2,}", r"\1\1", s))  # "toooo loud", "sooo quiet"
     s = re.sub(r",? (?:just |about |roughly )?as loud as (?:the (?:mix|rest|track)|everything(?: else)?)\b",
                " at 0 db", s, flags=re.I)
     return re.sub(r"(?:about |around |roughly )?(\d+(?:\.\d+)?) ?db (?:under|below|beneath|quieter than) (?:the )?"
                   r"(?:mix|rest|track|everything(?: else)?)\b", r"at -\1 db", s, flags=re.I)
+
+
+# "... so i can use it separately", "... so the dialogue is clear", "... because it's annoying": why, not what
+PURPOSE = re.compile(r"\s+(?:so (?:that )?(?:i|we|you|they|it|he|she|the|my|our|your|its|it's|they're|there|"
+                     r"everything|nothing|people|listeners?)\b|so that|because|cause|cuz|since|in order to|"
+                     r"for that|like it should|(?:it's|its|it is) supposed to|just to (?:glue|help|give|make|get|add|even|"
+                     r"balance|fill|open|tighten|smooth|warm|sit)|to help (?:it|them))\b.*$")
 
 
 # Words of talk around a request ("hi there", "ok so I love the take", "while you're at it"). A clause made only
