@@ -126,6 +126,26 @@ def _person(previous: list[str], mentioned: list[str], target: str) -> list[str]
     return [person] if person else previous
 
 
+# a complaint about a tone these words name has no one fix ("harsh": darker, warmer or quieter?) unless one is said
+_GUESSED_TONE = re.compile(r"\b(?:boomy|boxy|harsh|shrill|piercing|sibilant|brittle|tinny|nasal|honky|edgy)\b")
+_NAMED_TONE = re.compile(r"\b(?:dark|darker|darken|warm|warmer|warmth|bright|brighter|brighten|cold|colder|cool|cooler|"
+                         r"muffled?|duller|dull it|telephone|radio|megaphone|underwater|walkie|speaker)\b")
+_VOLUME_CUE = re.compile(r"\b(?:louder|quieter|softer|up|down|lower|raise|boost|reduce|turn)\b")
+_COUNTED = {"both": 2, "both of them": 2, "them both": 2, "the two": 2, "the pair": 2, "all three": 3, "the three": 3,
+            "all three of them": 3, "the three of them": 3, "all four": 4, "the four": 4}
+
+
+def _count_back(previous: list[str], mentioned: list[str], target: str) -> list[str]:
+    """'both' after two clauses about one sound each means the last two sounds named ("whistle left, glock right,
+    both a bit quieter"); 'all three' the last three."""
+    said = re.search(r"\b(?:" + "|".join(sorted(_COUNTED, key=len, reverse=True)) + r")\b", target)
+    n = _COUNTED[said.group(0)] if said else None
+    if n is None or len(previous) >= n:
+        return previous
+    recent = list(dict.fromkeys(reversed(mentioned)))[:n]
+    return recent[::-1] if len(recent) == n else previous
+
+
 def _cut_description(text: str) -> str:
     """'narrator sound like he's' -> 'narrator', 'chef is over the fan' -> 'chef': the name ends where the
     description of it starts (labels named in full are placeholders by now, so their words are safe)."""
@@ -195,7 +215,12 @@ class RulePlanner:
             for token, label in placeholders.items():
                 msg = msg.replace(token, label)
             raise PlanningError(msg) from None
-        return PlanResult(steps=self._finish(steps, instruction, labels), planner=self.name, tags=tags)
+        steps = self._finish(steps, instruction, labels)
+        guess = _GUESSED_TONE.search(instruction.lower())
+        if guess and any(s.op == "timbre" for s in steps) and not _NAMED_TONE.search(instruction.lower()):
+            tags.append(f'unsure: "{guess.group(0)}" does not say which tone it should have')
+            return PlanResult(steps=steps, planner=self.name, tags=tags, unsure=True, alternatives=[list(steps)])
+        return PlanResult(steps=steps, planner=self.name, tags=tags)
 
     @staticmethod
     def _finish(steps: list[Step], instruction: str, labels: list[str] | None) -> list[Step]:
@@ -231,6 +256,15 @@ class RulePlanner:
         for frag in _split(text):
             if is_chat(frag):
                 continue
+            said = re.fullmatch(r"(?:add |and )?(?:(?:like|about|around|roughly|maybe|say|approx(?:imately)?)\s+)?"
+                                r"([+-]?\d+(?:\.\d+)?)\s*(?:db|decibels?)?(?:\s+or so)?", frag)
+            if said and clauses and not re.search(r"\d", clauses[-1]):  # "..., like +3 dB": the amount of the clause before
+                if re.search(_ADD, clauses[-1]):
+                    clauses[-1] += f" with {said.group(1)} db"
+                    continue
+                if said.group(1)[0] not in "+-" and re.search(_VOLUME_CUE, clauses[-1]):
+                    clauses[-1] += f" by {said.group(1)} db"
+                    continue
             level = re.fullmatch(r"(?:turn )?(up|down) (?:(?:like|about|around|roughly|maybe|say) )?by (\d+(?:\.\d+)?) db", frag)
             if level and clauses and re.search(_ADD, clauses[-1]) and not re.search(r"\d", clauses[-1]):
                 clauses[-1] += f" with {'-' if level.group(1) == 'down' else ''}{level.group(2)} db"  # "add X, quiet, like -25"
@@ -286,7 +320,8 @@ class RulePlanner:
                 except PlanningError:
                     pass
                 continue
-            names = self._targets(clause, raw, placeholders, _person(previous, mentioned, clause.target_text), labels)
+            back = _count_back(_person(previous, mentioned, clause.target_text), mentioned, clause.target_text)
+            names = self._targets(clause, raw, placeholders, back, labels)
             if names == ["<rest>"]:
                 pending_rest.append((clause, raw))
                 steps.append(None)  # filled in once every named sound is known

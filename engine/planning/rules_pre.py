@@ -172,12 +172,14 @@ _AMOUNT_WORDS = (r"(?:a (?:little )?(?:bit|tad|touch|hair|smidge|notch)|a little
 
 def shorthand(text: str) -> str:
     """Terse edits into plain wording: '+2' -> 'up by 2 db', 'X down 4' -> 'turn down X by 4 db', 'X out'."""
-    s = text
+    s = re.sub(r"\b((?:left|right|front|cent(?:er|re)|middle)(?: front)?)\s+(?=(?:the )?zzlabel\d+zz)", r"\1, ", text)
     unit = r"(?![\d.])(?!\s*(?:s|secs?|seconds?|ms|db|dbs|decibels?|%)\b)"
     s = re.sub(rf"\b(?:at|with) ([-+]?{_N}){unit}", r"with \1 db", s)  # "add rain at -18": the level
     s = re.sub(rf"(?<![\w.])\+\s?({_N}){unit}", r" up by \1 db", s)
     s = re.sub(rf"(?<![\w.+-])-\s?({_N}){unit}", r" down by \1 db", s)
-    s = re.sub(rf"\b(up|down)\s+(?:by\s+)?(?:(?:like|about|around|roughly|maybe|say)\s+)?({_N}){unit}", r"\1 by \2 db", s)
+    s = re.sub(rf"(?<![\w.+-])({_N})\s*(?:db\s+|dbs\s+|decibels?\s+)?(up|down)\b(?!\s+by\b)", r"\2 by \1 db", s)  # "4 down"
+    s = re.sub(rf"\b(up|down|louder|quieter|softer)\s+(?:by\s+)?(?:(?:like|about|around|roughly|maybe|say)\s+)?({_N}){unit}"
+               r"(?:\s+or so\b)?", lambda m: f"{'up' if m.group(1) == 'louder' else 'down' if m.group(1) in ('quieter', 'softer') else m.group(1)} by {m.group(2)} db", s)
     s = re.sub(rf"\b((?:turn|bring|drop|pull|push|knock|dial) (?:up |down )?[^,;.]*?\bby) ({_N}){unit}(?=$|[,;.]| each\b| and\b)",
                r"\1 \2 db", s)
     each = re.search(rf",?\s*(?:by )?({_N})(?: ?db)? each\b", s)

@@ -194,7 +194,7 @@ def read(raw: str) -> _Clause:
         sign = -1 if has(_EARLIER) else 1
         c.seconds = sign * abs(c.seconds if c.seconds is not None else DEFAULT_SECONDS)
     # strip every cue so only the sound's name is left
-    for cue in [_EXTRACT, _REVERB_HUGE, _REVERB_SMALL, _REVERB, *(p for p, _ in _TIMBRE), _SHIFT, _EARLIER,
+    for cue in [r"\b(?:fairly|pretty|quite|rather|very|really|super|kinda) (?=(?:loud|quiet|soft|faint)\b)", _EXTRACT, _REVERB_HUGE, _REVERB_SMALL, _REVERB, *(p for p, _ in _TIMBRE), _SHIFT, _EARLIER,
                 _DOWN, _UP, _ADD, _REMOVE, _DIRECTION, _BIG, _SMALL,
                 r"\b(?:quietly|softly|faintly|subtle|faint|gentle|distant|loudly|prominent|prominently|"
                 r"(?:in|into) the (?:back|background|foreground)|(?:off |far |way )?in the distance|far off|far away|"

@@ -75,7 +75,8 @@ def _normalise(text: str) -> str:
     s = re.sub(r"\bnice and (loud|quiet|soft|low)\b", lambda m: "loudly" if m.group(1) == "loud" else "quietly", s)
     for word, digit in sorted(_NUMBER_WORDS.items(), key=lambda kv: -len(kv[0])):
         s = re.sub(rf"\b{word}\s+(?=(?:more |extra )?{_UNIT})", digit + " ", s)
-        s = re.sub(rf"\b(by|up|down) {word}\b(?= and a half\b|\s*(?:$|[,;.]|and\b))", rf"\1 {digit}", s)
+        s = re.sub(rf"\b(by|up|down|like|about|around|roughly|maybe) {word}\b(?= and a half\b|\s*(?:$|[,;.]|and\b|or so\b))",
+                   rf"\1 {digit}", s)
     s = re.sub(r"\b((?:re)?verb)\b([^,;.\d]{0,30}?) at (\d+(?:\.\d+)?)\b(?!\s*(?:s|ms|secs?|seconds?|bpm|db|%))",
                r"\1\2 level \3", s)  # "verb them at 4": the level, not a place
     s = re.sub(r"\bget rid\b(?! of)", "get rid of it", s)
@@ -231,8 +232,15 @@ def rewrite(text: str) -> str:
     s = re.sub(r"\b(?:is|are|sounds?|'s|feels?) (?:(?:way|much|far|a bit|a little|really|kind of|just) )?too "
                r"(cold|warm|bright|dark|muffled|dull|thin|harsh|shrill|tinny|piercing|brittle|sibilant|muddy|boomy|boxy|murky)\b",
                lambda m: "more " + _OPPOSITE[m.group(1)], s)
+    s = re.sub(r"(?<=\band )(?:(?:way|much|far|a bit|a little|really|kind of|just|also) )?too "
+               r"(cold|warm|bright|dark|muffled|dull|thin|harsh|shrill|tinny|piercing|brittle|sibilant|muddy|boomy|boxy|murky)\b",
+               lambda m: "more " + _OPPOSITE[m.group(1)]
+               if re.search(r"\b(?:is|are|'s|sounds?|feels?|seems?)\b[^,;.]*$", s[: m.start()]) else m.group(0), s)
     s = re.sub(r"\b(is|are|'s|sounds?|seems?) ((?:a bit |a little |a tad |way |very |really |quite |pretty |kind of |"
-               r"slightly |much )?)(loud|quiet|soft|low|hot)\b", r"\1 \2too \3", s)
+               r"slightly |much |super |so |extremely |incredibly |insanely |crazy |hella )?)(loud|quiet|soft|low|hot)\b",
+               r"\1 \2too \3", s)
+    s = re.sub(r"\bcut\b(?=[^,;.]*\bby (?:a lot|a bit|a little|a touch|a tad|a hair|quite a bit|a bunch|half|a few|some)\b)",
+               "turn down", s)  # "cut it by a lot": a level, not a removal
     s = re.sub(r"\btoo too\b", "too", s)
     s = re.sub(r"\bdouble (?:the )?(?:volume|level|loudness) (?:of |on )?", "louder by 6 db ", s)
     s = re.sub(r"\b(?:halve|half) (?:the )?(?:volume|level|loudness) (?:of |on )?", "quieter by 6 db ", s)
