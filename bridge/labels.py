@@ -22,9 +22,15 @@ _NOISE_KINDS = frozenset({"background", "ambient", "white", "pink", "brown", "su
 _VOICE_WORDS = frozenset({"vocal", "vox", "voice", "singer", "vocalist", "lead"})
 
 
+_DIGITS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+           "nine": "9", "ten": "10"}
+
+
 def normalise(text: str) -> str:
-    """Lower case, punctuation as spaces, single spaces: ``"Mix20.WAV"`` -> ``"mix20 wav"``."""
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", re.sub(r"'s\b", "", text.casefold())).split())
+    """Lower case, punctuation as spaces, single spaces, number words as digits: ``"Mix20.WAV"`` -> ``"mix20 wav"``,
+    ``"speaker two"`` -> ``"speaker 2"``."""
+    words = re.sub(r"[^a-z0-9]+", " ", re.sub(r"'s\b", "", text.casefold())).split()
+    return " ".join(_DIGITS.get(w, w) if i else w for i, w in enumerate(words))
 
 
 def same(a: str, b: str) -> bool:
@@ -122,8 +128,15 @@ def ground(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]
     for label in labels:
         if normalise(label) == n or normalise(clean(label)) == n:
             return label
+    joined = [lb for lb in labels if normalise(lb).replace(" ", "") == n.replace(" ", "") != ""]
+    if len(joined) == 1:  # "hihat" for "hi-hat", "adlibs" for "ad-libs"
+        return joined[0]
     if strict:
-        return _ground_strict(name, labels, aliases or {})
+        found = _ground_strict(name, labels, aliases or {})
+        kind = re.fullmatch(r"(.+?)\s+(?:voice|vocals?|vox|mic|track|stem|part|channel|audio)", n)
+        if found is None and kind and not candidates(name, labels, aliases):  # "teacher voice" is the teacher
+            found = next((lb for lb in labels if normalise(lb) == kind.group(1)), None)
+        return found
     hits = [lb for lb in labels if n and (_contains(normalise(lb), n) or _contains(n, normalise(clean(lb))))]
     if len(hits) == 1:
         return hits[0]

@@ -23,6 +23,9 @@ EMBED_MARGIN = 0.05  # ... and by how much it must beat the runner-up
 
 # Studio shorthand -> words found in labels (MiniLM does not know these well).
 ALIASES: dict[str, tuple[str, ...]] = {
+    "woman": ("female",), "lady": ("female",), "girl": ("female",), "women": ("female",),
+    "man": ("male",), "guy": ("male",), "men": ("male",),
+    "bv": ("backing", "choir", "vocal"),
     "vocal": ("speaking", "speech", "voice", "singing", "vocal", "talking", "singer"),
     "vox": ("speaking", "speech", "voice", "singing", "vocal", "talking", "singer"),
     "voice": ("speaking", "speech", "voice", "singing", "vocal", "talking"),

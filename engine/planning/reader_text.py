@@ -17,7 +17,7 @@ from smartdj.engine.data import phrasing_words as W
 from smartdj.engine.data.phrasing import PLACEHOLDER  # the designer writes it, the reader finds it
 from smartdj.engine.planning.grounding import ALIASES
 from smartdj.engine.planning.rules_pre import _osa, english_words
-from smartdj.engine.planning.rules_words import _NUMBER_WORDS, PURPOSE, common_forms
+from smartdj.engine.planning.rules_words import _NUMBER_WORDS, PICTURE, PURPOSE, common_forms
 
 _SPLIT = re.compile(r"\s*(?:[;!?\n]+|,|\.(?=\s|$)|\s/\s|\s->\s|\s-\s|\s&\s)\s*|\s+(?:and then|and also|then|also|plus|"
                     r"and|but|after that|while|afterwards|next)\s+")
@@ -125,9 +125,7 @@ def split(text: str) -> list[str]:
     for part in _SPLIT.split(text):
         part = PURPOSE.sub("", part or "").strip(" .,'\"")
         part = re.sub(r"^(?:(?:and|then|also|plus|but|so|&)\s+)+", "", part)
-        if out and re.match(r"like (?:it'?s|its|a|an|the|on|in|from|down|he'?s|she'?s|they'?re)\b"
-                            r"(?! (?:lot|bit|little|tad|touch|hair|ton|few|couple|whole lot)\b)", part) \
-                and not re.search(r"\d", part):
+        if out and PICTURE.match(part):
             continue  # "muffled, like it's down the hall": a picture of the edit before
         if not part:
             continue

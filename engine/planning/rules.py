@@ -41,11 +41,14 @@ from smartdj.engine.planning.rules_words import (
     _LEAD,
     _NO_OP,
     _PRONOUNS,
+    _REVERB,
     _THE_REST,
     _TRAIL,
     _VAGUE_ADD,
     _WHOLE_MIX,
     HELP,
+    PICTURE,
+    describes_tone,
     is_chat,
 )
 
@@ -114,6 +117,8 @@ def _complaint_subject(raw: str, error: str, n_clauses: int) -> str | None:
     if n_clauses < 2 or not error.startswith("could not understand"):
         return None
     m = re.match(r"^(.+?)\s+(?:is|are|'s|feels?|sounds?|seems?|keeps?|gets?|getting|needs?|was|were)\b", raw)
+    if m is None:
+        m = re.match(r"^(it|they|he|she|that|this)(?:'s|'re|s)\b", raw)  # "it's inaudible on my laptop"
     return m.group(1) if m else None
 
 
@@ -130,6 +135,18 @@ def _person(previous: list[str], mentioned: list[str], target: str) -> list[str]
 _GUESSED_TONE = re.compile(r"\b(?:boomy|boxy|harsh|shrill|piercing|sibilant|brittle|tinny|nasal|honky|edgy)\b")
 _NAMED_TONE = re.compile(r"\b(?:dark|darker|darken|warm|warmer|warmth|bright|brighter|brighten|cold|colder|cool|cooler|"
                          r"muffled?|duller|dull it|telephone|radio|megaphone|underwater|walkie|speaker)\b")
+# a picture with one of these words says the edit itself ("like a telephone"), not only what it is like
+_SAYS_EDIT = re.compile(r"\b(?:telephone|phone|radio|megaphone|walkie|underwater|speaker|bullhorn|intercom|muffled|tinny|"
+                        r"bright|dark|warm|cold|reverb|verb|echo|hall|room|left|right|cent(?:er|re)|front|middle|loud|quiet)|\d")
+def _has_number(clause: str) -> bool:
+    return re.search(r"\d", re.sub(r"zzlabel\d+zz", "", clause)) is not None
+
+
+_TIME_FIX = re.compile(r"(?:move|shift|nudge|adjust|correct|fix|pull|push|bring|drag|slide)(?: it| them| that| em)?"
+                       r"(?: back| over| forward| into place| in time)?(?: a (?:bit|little|touch|tad|hair))?(?: please)?")
+_AMOUNT_ONLY = re.compile(r"(?:by )?(?:(?:like|about|around|roughly)\s+)?\d+(?:\.\d+)?\s*(?:db|ms|milliseconds?|s|secs?|seconds?)")
+_SIZE_ONLY = re.compile(r"(?:(?:very|really|quite|pretty|super|fairly) )?(?:heavy|light|medium|big|huge|small|subtle|massive|"
+                        r"lush|long|short|a lot|a little|a bit|a touch|lots|tons)")
 _VOLUME_CUE = re.compile(r"\b(?:louder|quieter|softer|up|down|lower|raise|boost|reduce|turn)\b")
 _COUNTED = {"both": 2, "both of them": 2, "them both": 2, "the two": 2, "the pair": 2, "all three": 3, "the three": 3,
             "all three of them": 3, "the three of them": 3, "all four": 4, "the four": 4}
@@ -195,7 +212,7 @@ class RulePlanner:
         text, placeholders = protect(text, labels)
         try:
             steps = self._read_all(text, placeholders, labels, tags, {})
-            check_coverage(text, steps)
+            check_coverage(", ".join(c for c in _split(text) if not describes_tone(c)), steps)
         except _Ambiguous as amb:  # "turn the guitar down" with two guitars: both readings, for the user to pick
             readings = []
             for label in amb.labels:
@@ -253,12 +270,23 @@ class RulePlanner:
 
     def _clauses(self, text: str) -> list[str]:
         clauses: list[str] = []
+        first_amount = ""
         for frag in _split(text):
-            if is_chat(frag):
+            if is_chat(frag) or (clauses and PICTURE.match(frag) and not _SAYS_EDIT.search(frag)):
+                continue
+            if first_amount and clauses == [] and not _has_number(frag):
+                frag, first_amount = f"{frag} {first_amount}", ""  # "by 5 dB, lower the piano"
+            elif not clauses and _AMOUNT_ONLY.fullmatch(frag):
+                first_amount = frag if frag.startswith("by ") else f"by {frag}"
+                continue
+            if clauses and _TIME_FIX.fullmatch(frag) and re.search(r"\b(?:earlier|later)\b", clauses[-1]):
+                continue  # "the hat is 20 ms late, move it": the complaint said which way
+            if clauses and _SIZE_ONLY.fullmatch(frag) and re.search(_REVERB, clauses[-1]):
+                clauses[-1] = f"{clauses[-1]} {frag}"  # "needs verb, heavy"
                 continue
             said = re.fullmatch(r"(?:add |and )?(?:(?:like|about|around|roughly|maybe|say|approx(?:imately)?)\s+)?"
                                 r"([+-]?\d+(?:\.\d+)?)\s*(?:db|decibels?)?(?:\s+or so)?", frag)
-            if said and clauses and not re.search(r"\d", clauses[-1]):  # "..., like +3 dB": the amount of the clause before
+            if said and clauses and not _has_number(clauses[-1]):  # "..., like +3 dB": the amount of the clause before
                 if re.search(_ADD, clauses[-1]):
                     clauses[-1] += f" with {said.group(1)} db"
                     continue
@@ -266,7 +294,7 @@ class RulePlanner:
                     clauses[-1] += f" by {said.group(1)} db"
                     continue
             level = re.fullmatch(r"(?:turn )?(up|down) (?:(?:like|about|around|roughly|maybe|say) )?by (\d+(?:\.\d+)?) db", frag)
-            if level and clauses and re.search(_ADD, clauses[-1]) and not re.search(r"\d", clauses[-1]):
+            if level and clauses and re.search(_ADD, clauses[-1]) and not _has_number(clauses[-1]):
                 clauses[-1] += f" with {'-' if level.group(1) == 'down' else ''}{level.group(2)} db"  # "add X, quiet, like -25"
                 continue
             if clauses and _MODIFIER.fullmatch(frag) and re.search(_ADD, clauses[-1]):
@@ -303,6 +331,8 @@ class RulePlanner:
                 except PlanningError as e:
                     if spared:
                         raise PlanningError(f"the sound to leave out is not in the mix: {e}") from None
+                    if re.search(r"zzlabel\d+zz", raw):  # "keep the vocal chop and radio": never dropped half-read
+                        raise PlanningError(f'could not understand "{raw}": {HELP}') from None
                     continue
                 mentioned.extend(previous)
                 continue

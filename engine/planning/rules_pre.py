@@ -141,7 +141,9 @@ _TEMPO_SUBJ = (r"(?:\b(?:the )?(?:song|track|tune|piece|project|session|tempo|cu
 _TEMPO = re.compile(rf"(?:,\s*)?(?:{_TEMPO_SUBJ}?(?:(?:in )?(?:4/4|3/4|6/8) (?:at |@ ?)?)?({_N}) ?bpm\b|"
                     rf"\btempo(?:'s| is| of| =| at)? ?({_N})\b(?: ?bpm\b)?|@ ?({_N})\b(?: ?bpm\b)?|"
                     rf"\b(?:4/4|3/4|6/8)(?: time)?(?: at| @)? ({_N})\b(?: ?bpm\b)?|"
-                    rf"\b(?:the )?(?:song|track|tune|piece)(?:'s| is) (?:at )?({_N})\b(?: ?bpm\b)?)")
+                    rf"\b(?:the )?(?:song|track|tune|piece)(?:'s| is) (?:at )?({_N})\b(?: ?bpm\b)?|"
+                    rf",?\s*\bbpm(?: is| =| of| at|:)? ({_N})\b|"
+                    rf"\bat ({_N})\b(?!\s*(?:db|dbs|decibels?|ms|milliseconds?|s|secs?|seconds?|%|percent)\b))")
 _METER = re.compile(r"(?:\b(?:it's|its|it is|we're|we are|we're in|this is) )?(?:\bin )?\b(?:3/4|6/8|4/4|2/4)(?: time)?(?![\d/])")
 _MUSICAL = re.compile(rf"\b({_N}|a full|half a|an|a|one|two|three|four) ?(?:(triplet|dotted) )?(16th note|16th|sixteenth|8th note|8th|eighth note|"
                       r"eighth|quarter note|quarter|half note|half beat|beats?|full bar|bars?|measures?)\b")
@@ -182,6 +184,8 @@ def shorthand(text: str) -> str:
                r"(?:\s+or so\b)?", lambda m: f"{'up' if m.group(1) == 'louder' else 'down' if m.group(1) in ('quieter', 'softer') else m.group(1)} by {m.group(2)} db", s)
     s = re.sub(rf"\b((?:turn|bring|drop|pull|push|knock|dial) (?:up |down )?[^,;.]*?\bby) ({_N}){unit}(?=$|[,;.]| each\b| and\b)",
                r"\1 \2 db", s)
+    s = re.sub(rf"\b((?:drop|lower|cut|boost|raise|bump|lift|reduce|duck) (?:it|them|em|that) )({_N}){unit}(?= while\b| please\b| then\b)",
+               r"\1by \2 db", s)
     each = re.search(rf",?\s*(?:by )?({_N})(?: ?db)? each\b", s)
     if each:  # "bring the host up and the guest down, 2 each"
         s = s[: each.start()] + s[each.end():]
@@ -309,10 +313,12 @@ _SLANG = [
     (r"\s+(?:compared (?:to|with)|relative to) (?:the )?[^,;.]+", ""),
     (r",\s*(?:like|about|around|say|maybe|roughly|approximately|approx)\s+(?=\d)", " by "),
     (r"(?:,|\band)\s*(?:fix|sort out|sort|deal with|handle) (?:it|them|em|that|this)(?: out| please)?(?=$|[,;.])", ""),
-    (r"(^|[,;.]\s*|\band\s+)drag\b", r"\1shift"), (r"(\d (?:s|ms|secs?|seconds?|milliseconds?)) late\b", r"\1 later"),
+    (r"(^|[,;.]\s*|\band\s+)drag\b", r"\1shift"), (r"\b((?:move|shift|push|nudge|put|slide|delay|drag|make|bring)\b[^,;.]*?\d (?:s|ms|secs?|seconds?|milliseconds?)) late\b",
+                                                      r"\1 later"),
     (r"\b(?:big|huge|massive|large|giant) (hall|church|cathedral|plate|stadium|arena) (verb|reverb)\b", r"\1 \2"),
     (r"\b(?:tele)?phone (?:filter|effect|fx|eq|line)\b", "like a telephone"),
-    (r"\b(radio|megaphone|walkie-talkie|underwater) (?:filter|effect|fx|eq)\b", r"\1"),
+    (r"\b(radio|megaphone|walkie-talkie) (?:filter|effect|fx|eq)\b", r"like a \1"),
+    (r"\bunderwater (?:filter|effect|fx|eq)\b", "like underwater"),
     (r",?\s*(?:so )?(?:i want|i need|for|to make|make it)? ?(?:an? )?(?:instrumental|karaoke version|acapella|a cappella)\b",
      ""),
     (r"^((?:the )?(?:zzlabel\d+zz|[a-z][\w'-]*)(?: (?!(?:is|are|sounds?|feels?|seems?|was|were|needs?|'s)\b)"

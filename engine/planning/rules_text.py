@@ -211,9 +211,12 @@ def rewrite(text: str) -> str:
     s = re.sub(r"\b(?:pull out|give me|get me|leave me with|leave|i want|i need|i'd like) (?:just|only)\b", "keep only", s)
     s = re.sub(r"^(?:just|only) (?:give me|leave me with|get me)\b", "keep only", s)
     # timing complaints: "the kick is late" / "dragging" wants it earlier, "early" / "rushing" later
-    s = re.sub(r"(?<!\bit)(?:\s+is|\s+are|'s|\s+comes? in|\s+feels?)\s+(?:(?:a (?:little )?bit|slightly|a touch|a tad|way|"
-               r"too|kind of|a little|really|very|quite)\s+)*(late|dragging|early|rushing|rushed)\b(?! in the mix)",
-               lambda m: " earlier" if m.group(1) in ("late", "dragging") else " later", s)
+    s = re.sub(r"(?<!\bit)(?:\s+is|\s+are|'s|\s+comes? in|\s+feels?)\s+(?:(?:a (?:little |tiny )?bit|slightly|a touch|a tad|way|"
+               r"too|kind of|a little|really|very|quite|a hair|a smidge|just|somewhat|always)\s+)*((?:by )?\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|secs?|seconds?)\s+)?"
+               r"(late|dragging|early|rushing|rushed|ahead of the (?:beat|click|grid|others|band)|behind the (?:beat|click|grid))"
+               r"\b(?! in the mix)",
+               lambda m: (" earlier" if m.group(2).startswith(("late", "dragging", "behind")) else " later")
+               + (f" by {m.group(1).removeprefix('by ').strip()}" if m.group(1) else ""), s)
     s = re.sub(r"^(?:just|only) (?=the |zzlabel|my |our )", "keep only ", s)
     s = re.sub(r"^(?:just|only) (?!keep|leave|a |an |make|turn|move|pan|put|add|remove|cut|give|bring)(?=\w+(?: please)?$)",
                "keep only ", s)

@@ -67,6 +67,10 @@ def common_forms(text: str) -> str:
     s = re.sub(r"(?<=\d),(?=\d)", ".", text)
     s = DECADE.sub("retro", s)
     s = _ASIDES.sub("", s)
+    s = re.sub(r"(?<=[a-zA-Z])\s*\+\s*(?=[a-zA-Z])", " and ", s)  # "arp + pad": two names, not a level
+    s = re.sub(r"\s*(?:->|=>|\u2192)\s*", ": ", s)  # "pad -> dark": the sound, then what it gets
+    s = re.sub(r"\bby (?=(?:a ton|a lot|a bunch|lots|loads|heaps|miles|a bit|a little|a touch|a tad|a hair|quite a bit|"
+               r"a fair bit|a good bit)\b)", "", s, flags=re.I)
     s = re.sub(r"\b(so|s)o+\b", "so", re.sub(r"([a-zA-Z])\1{2,}", r"\1\1", s))  # "toooo loud", "sooo quiet"
     s = re.sub(r",? (?:just |about |roughly )?as loud as (?:the (?:mix|rest|track)|everything(?: else)?)\b",
                " at 0 db", s, flags=re.I)
@@ -94,9 +98,17 @@ things stuff couple few changes tweaks notes bits what want wanted would could c
 _ASIDES = re.compile(r"\b(?:honestly|tbh|lol|lmao|haha+|imo|imho|basically|literally|frankly)\b")
 
 
+# "..., like it's down the hall", "..., like a juke joint": a picture of the edit before, not an edit
+PICTURE = re.compile(r"like (?:it'?s|its|a|an|the|on|in|from|down|he'?s|she'?s|they'?re|we'?re|you'?re|some|my|our)\b"
+                     r"(?! (?:lot|bit|little|tad|touch|hair|ton|few|couple|whole lot)\b)(?!.*\d)")
+_DONE = re.compile(r"(?:and )?(?:nothing else|nothing more|just that|that's it|that is it|thats it|that's all|that is all)")
+
+
 def is_chat(fragment: str, labels: list[str] | tuple[str, ...] = ()) -> bool:
     """A fragment of talk that asks for no edit; never one that names a sound or holds a number."""
     low = fragment.lower()
+    if _DONE.fullmatch(low.strip(" .!")):
+        return True
     words = re.findall(r"[\w']+", low)
     if not words or any(re.search(rf"\b{re.escape(x.lower())}\b", low) for x in labels):
         return False
@@ -137,7 +149,8 @@ _EARLIER = r"\b(?:earlier|sooner|ahead|early|advance|forward|before)\b"
 _REVERB_HUGE = (r"\b(?:(?:cathedral|church|cave|stadium|arena|hall|canyon|tunnel|warehouse|plate|huge|massive|giant|"
                 r"epic|infinite|endless|long|big|large)[- ](?:reverb|verb|echo)|(?:in|inside) (?:a |an |the )?(?:huge |big |massive |giant |large )?(?:cathedral|church|cave|stadium|arena|"
                 r"concert hall|hall|canyon|tunnel|warehouse|gym)|drench(?:ed)?(?: it)?(?: in reverb)?|drown(?:ed)?(?: it)? in reverb|"
-                r"(?:huge|massive|big|lots of|tons of|loads of|heaps of|a lot of|way more|really) (?:reverb|verb|echo|room|space))\b")
+                r"(?:huge|massive|big|heavy|lush|deep|dense|thick|lots of|tons of|loads of|heaps of|a lot of|way more|really) "
+                r"(?:(?:cathedral|church|hall|plate|chamber|cave|spring) )?(?:reverb|verb|echo|room|space))\b")
 _REVERB_SMALL = (r"\b(?:(?:a touch|a bit|a little|a hint|a tad|a dash|a splash|a smidge|slight|subtle|light|some light|a little bit)"
                  r"(?: of)? (?:reverb|verb|echo|room|space|ambience)|(?:in|inside) (?:a )?(?:small room|bathroom|small space))\b")
 _REVERB = (r"\b(?:reverb|reverberation|verb|echo(?:ey|y)?|echoes|roomier|roomy|(?:some|more|a|big|larger|bigger) room|"

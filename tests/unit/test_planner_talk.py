@@ -1,0 +1,75 @@
+"""How the planners read talk around a request: chit-chat, tempo statements, pictures, amounts said apart, back-references."""
+
+from __future__ import annotations
+
+import pytest
+
+from smartdj.bridge import labels as lab
+from smartdj.engine.planning.base import PlanningError
+from smartdj.engine.planning.hybrid import HybridPlanner
+from smartdj.engine.planning.rules import RulePlanner
+
+BAND = ["lead vocal", "harmony vocal", "piano", "drum kit", "bass guitar", "synth pad", "clap"]
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return RulePlanner()
+
+
+def texts(result) -> list[str]:
+    return [s.text for s in result.steps]
+
+
+@pytest.mark.parametrize("instruction, expected", [
+    ("hey there, ok so I really like this mix, piano down 2 please",
+     ["turn down the volume of piano by 2 dB"]),
+    ("the piano is too loud honestly, drop it 4 while you're at it", ["turn down the volume of piano by 4 dB"]),
+    ("tempo's 90 bpm. move the clap one beat later", ["shift the sound of clap by 0.667 seconds"]),
+    ("@ 120 bpm the clap is a 16th late, fix it", ["shift the sound of clap by -0.125 seconds"]),
+    ("the clap is half a beat early at 100", ["shift the sound of clap by 0.3 seconds"]),
+    ("by 4 dB, bring the pad down", ["turn down the volume of synth pad by 4 dB"]),
+    ("40 ms, slide the clap later", ["shift the sound of clap by 0.04 seconds"]),
+    ("pad louder, like three or so", ["turn up the volume of synth pad by 3 dB"]),
+    ("add a train horn on the left, quiet, about -20", ["add the sound of train horn at the left with -20 dB"]),
+    ("piano left, pad right, both a little quieter",
+     ["change the sound of piano to left", "change the sound of synth pad to right",
+      "turn down the volume of piano by 2 dB", "turn down the volume of synth pad by 2 dB"]),
+    ("piano -> radio fx", ["change the timbre of the sound of piano to be more radio"]),
+    ("piano a smidge to the right", ["change the sound of piano to right front"]),
+    ("the bass guitar is toooo loud", ["turn down the volume of bass guitar by 3 dB"]),
+    ("keep only the piano, nothing else", ["extract the sound of piano"]),
+])
+def test_talk_around_the_edit(rules, instruction, expected):
+    assert texts(rules.plan(instruction, labels=BAND)) == expected
+
+
+@pytest.mark.parametrize("instruction", [
+    "the piano sounds like it's underwater",  # how it sounds now, not how it should
+    "hi there, thanks",  # talk and nothing else
+    "piano: keep, radio",  # a name with a word the planner could not place is never dropped half-read
+    "raise the piano in the second verse",  # a time range
+])
+def test_refused_not_guessed(rules, instruction):
+    with pytest.raises(PlanningError):
+        rules.plan(instruction, labels=BAND)
+
+
+def test_a_description_is_not_dropped_when_a_fix_follows(rules):
+    r = rules.plan("the pad sounds like it's in another room, bring it up 3", labels=BAND)
+    assert texts(r) == ["turn up the volume of synth pad by 3 dB"]
+
+
+def test_a_tone_complaint_with_no_one_fix_is_held_for_confirmation():
+    r = HybridPlanner().plan("the piano is harsh", labels=BAND)
+    assert r.unsure and r.alternatives
+    sure = HybridPlanner().plan("the piano is harsh, make it darker", labels=BAND)
+    assert not sure.unsure and texts(sure) == ["change the timbre of the sound of piano to be more dark"]
+
+
+def test_the_vocal_is_the_lead_only_against_backing_vocals():
+    assert lab.ground("the vocal", ["lead vocal", "backing vocals"], strict=True) == "lead vocal"
+    assert lab.ground("the vocal", ["lead vocal", "harmony vocal"], strict=True) is None
+    assert lab.ground("background noise", ["voice over", "background music"], strict=True) is None
+    assert lab.ground("speaker two", ["speaker 1", "speaker 2"], strict=True) == "speaker 2"
+    assert lab.ground("hihat", ["hi-hat", "kick"], strict=True) == "hi-hat"
