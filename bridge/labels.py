@@ -18,7 +18,7 @@ GENERIC = frozenset({"the", "a", "an", "of", "sound", "sounds", "noise", "noises
                      "at", "to", "with"})
 
 
-_NOISE_KINDS = frozenset({"background", "ambient", "white", "pink", "brown", "surface", "line", "floor", "crowd", "room"})
+NOISE_KINDS = frozenset({"background", "ambient", "white", "pink", "brown", "surface", "line", "floor"})
 _VOICE_WORDS = frozenset({"vocal", "vox", "voice", "singer", "vocalist", "lead"})
 
 
@@ -164,7 +164,7 @@ def _named_words(text: str) -> list[str]:
     compound ("background noise" is not the background music)."""
     ws = words(text)
     return [stem(w) for i, w in enumerate(ws) if w not in GENERIC or (w == "one" and i and ws[i - 1] not in GENERIC)
-            or (w in ("noise", "noises") and i and ws[i - 1] in _NOISE_KINDS)]
+            or (w in ("noise", "noises") and i and ws[i - 1] in NOISE_KINDS)]
 
 
 def _strict_scores(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> list[tuple]:

@@ -14,6 +14,7 @@ import functools
 import re
 from pathlib import Path
 
+from smartdj.bridge import labels as lab
 from smartdj.bridge.language import EditError, Step, split_targets
 from smartdj.bridge.plan_check import check_plan
 from smartdj.engine.planning import reader_text as rt
@@ -98,10 +99,10 @@ def _amounts(masked: str, op: str, amount: str) -> dict:
         m = re.search(r"\blevel (?:of )?" + _NUMBER + "|" + _NUMBER + r"\s*(?:/|out of)\s*10\b|" + _NUMBER + r"$", masked)
         if m:
             return {"level": float(next(g for g in m.groups() if g))}
-        if re.search(_REVERB_HUGE, masked) and not re.search(_SMALL, masked) or re.search(_BIG, masked):
-            amount = "big"  # the rules' words for a reverb's size, one list for both
-        elif re.search(_REVERB_SMALL, masked) or re.search(_SMALL, masked):
-            amount = "small"
+        if re.search(_REVERB_SMALL, masked) or re.search(_SMALL, masked) or re.search(r"\b(?:small|light|subtle)\b", masked):
+            amount = "small"  # the rules' words for a reverb's size, one list for both
+        elif re.search(_REVERB_HUGE, masked) or re.search(_BIG, masked):
+            amount = "big"
         return {"level": {"small": SMALL_REVERB, "big": BIG_REVERB}.get(amount, DEFAULT_REVERB)}
     return {}
 
@@ -175,6 +176,13 @@ def _all_of_them(m: rt.Mention, raw: str) -> bool:
     return plural or re.search(r"\b(?:both|all)\b", raw) is not None
 
 
+_DESCRIBES = re.compile(r"^(?:the |my |our )?<x>(?:'s| is| are| was| were| sounds?| seems?| feels?| gets?| keeps?)\b")
+_EDIT_NOUN = re.compile(r"\b(?:reverb|verb|echo|hall|room|space|plate|tone|sound|effect|filter|fx|level|amount|db|ms|"
+                        r"milliseconds?|seconds?|secs?|notes?|beats?|bars?|phone|telephone|radio|megaphone|bullhorn|"
+                        r"walkie|intercom|speaker|underwater|line|call)\b")
+_UNIT_WORD = re.compile(r"(?:ms|milliseconds?|seconds?|secs?|notes?|beats?|bars?|db|decibels?)")
+
+
 def _modifiers_only(c: rt.ClauseText, p: float) -> bool:
     """Unknown words after the sound is named, in a clause read with confidence ("give the piano a nice concert
     hall reverb"), describe the edit; an unknown word before any name may be a sound not in the mix."""
@@ -182,7 +190,9 @@ def _modifiers_only(c: rt.ClauseText, p: float) -> bool:
     if rt.PLACEHOLDER not in words or p < 0.9:
         return False
     first = words.index(rt.PLACEHOLDER)
-    return all(w in words[first + 1:] and w not in words[:first] for w in c.leftover)
+    # ... and only where they come before what they describe ("concert hall reverb"); "more excited" is the edit itself
+    return all(_UNIT_WORD.fullmatch(w) or (w in words[first + 1:] and w not in words[:first]
+               and _EDIT_NOUN.search(" ".join(words[words.index(w) + 1:]))) for w in c.leftover)
 
 
 class UnknownWords(PlanningError):
@@ -255,6 +265,11 @@ class _Composer:
                 continue
             targets = []
             for m in c.mentions:
+                compound = re.search(rf"{re.escape(m.said)} (noises?)\b", c.raw)
+                if compound and m.label and lab.words(m.said)[-1:] and lab.words(m.said)[-1] in lab.NOISE_KINDS \
+                        and "noise" not in lab.words(m.label):  # "background noise" is not the background music
+                    raise PlanningError(f'no source matches "{m.said} {compound.group(1)}"; the sources are: '
+                                        + "; ".join(self.labels))
                 if m.label is None and m.fits and _all_of_them(m, c.raw):
                     targets += [] if m.reference else m.fits  # "both guitars down 2"
                 elif m.label is None:
@@ -292,6 +307,10 @@ class _Composer:
         fixed = {t for s in said for t in ([s.target] if s.op == "add" else split_targets(s.target))}
         if any(t not in fixed for t in self.complained):  # "discord is way too loud, and make my commentary louder"
             raise self.skipped[0]
+        unfixed = [s.target for s, complaint in self.steps if complaint and said and s.target not in fixed]
+        if unfixed:  # "the vocal is too quiet, pan the guitar left": a complaint with no fix of its own is not dropped unread
+            raise PlanningError(f'say what to do with {" and ".join(dict.fromkeys(unfixed))} (the request says how it '
+                                "sounds, and asks for other edits)")
         kept = said if said else [s for s, _ in self.steps]
         return list(dict.fromkeys(kept))
 
@@ -359,7 +378,8 @@ class _Composer:
                 if len(set(self.history)) < n:
                     raise PlanningError(f'"{c.raw}": could not tell which {n} sounds; name them')
                 targets = list(dict.fromkeys(reversed(self.history)))[:n][::-1]
-        complaint = r["complaint"][0] == "1"
+        complaint = r["complaint"][0] == "1" or _DESCRIBES.match(c.masked) is not None or (
+            bool(c.mentions) and c.mentions[0].said.endswith("'s") and c.masked.startswith(rt.PLACEHOLDER))
         if op == "same":
             self._copy(targets, r["place"][0], complaint)
             return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from smartdj.bridge import labels as lab
 from smartdj.engine.planning.base import PlanningError
 from smartdj.engine.planning.hybrid import HybridPlanner
