@@ -39,6 +39,7 @@ from smartdj.engine.planning.rules_words import (
     _GENERIC_VERB,
     _KNOWN_WORDS,
     _LEAD,
+    _LOC_RES,
     _NO_OP,
     _PRONOUNS,
     _REVERB,
@@ -46,6 +47,8 @@ from smartdj.engine.planning.rules_words import (
     _TRAIL,
     _VAGUE_ADD,
     _WHOLE_MIX,
+    DEFAULT_DB,
+    DEFAULT_SECONDS,
     HELP,
     PICTURE,
     describes_tone,
@@ -91,7 +94,7 @@ _COMPLAINT = re.compile(r"^(?!make |let |have |get )[^,;.]*\b(?:is|are|'s|feels?
                         r"harsh|thin|tinny|shrill|muddy|boomy|loud|quiet|soft|distant|far|wrong|bad|weird|late|early)\b")
 
 
-def _append(steps: list[Step | None], complaints: dict[int, bool], new: list[Step], raw: str) -> dict[int, bool]:
+def _append(steps: list[Step | None], complaints: dict[int, bool | str], new: list[Step], raw: str) -> dict[int, bool | str]:
     """Add one clause's steps; a complaint and its fix are one edit ("the kit is too loud, pull it down 6dB"),
     the last wording wins. Returns the complaint flags by step index."""
     fix = re.search(r"\b(?:it|them|her|him|that|this)\b", raw) is not None
@@ -100,6 +103,7 @@ def _append(steps: list[Step | None], complaints: dict[int, bool], new: list[Ste
             (complaints.get(i) and _same_edit(s, step)) or (i == len(steps) - 1 and fix and _same_edit(s, step, fix)))),
             None)
         if same is not None:
+            step = _keep_said_amount(steps[same], step)
             del steps[same]
             complaints = {k - (k > same): v for k, v in complaints.items() if k != same}
             steps.append(step)
@@ -108,8 +112,29 @@ def _append(steps: list[Step | None], complaints: dict[int, bool], new: list[Ste
             continue  # "I don't want to hear the dog anymore, remove it"
         else:
             steps.append(step)
-        complaints[len(steps) - 1] = _COMPLAINT.search(raw) is not None
+        # "hear": "I can't hear X", a reason when another sound is lowered
+        complaints[len(steps) - 1] = "hear" if _HEAR.search(raw) else _COMPLAINT.search(raw) is not None
     return complaints
+
+
+def _keep_said_amount(old: Step, new: Step) -> Step:
+    """The fix wins, but not with an amount nobody said over one somebody did ("25 ms late, nudge it earlier")."""
+    if new.op == "shift" and abs(new.seconds) == DEFAULT_SECONDS and abs(old.seconds) != DEFAULT_SECONDS:
+        return dataclasses.replace(new, seconds=old.seconds, text="")
+    if new.op == "volume" and abs(new.db) == DEFAULT_DB and abs(old.db) != DEFAULT_DB:
+        return dataclasses.replace(new, db=old.db, text="")
+    return new
+
+
+_HEAR = re.compile(r"\b(?:can't|cannot|can not|can barely|barely|hardly|can hardly) hear\b|\bhard to hear\b")
+
+
+def _drop_reasons(steps: list[Step | None], complaints: dict[int, bool | str]) -> list[Step | None]:
+    """'I can't hear the dialogue over the score, pull the music back': the first clause is why, not a second edit."""
+    heard = {i for i, why in complaints.items() if why == "hear"}
+    lowered = {s.target for s in steps if s is not None and s.op == "volume" and s.db < 0}
+    return [s for i, s in enumerate(steps) if not (i in heard and s is not None and s.op == "volume" and s.db > 0
+                                                    and lowered - {s.target})]
 
 
 def _complaint_subject(raw: str, error: str, n_clauses: int) -> str | None:
@@ -146,10 +171,16 @@ _TIME_FIX = re.compile(r"(?:move|shift|nudge|adjust|correct|fix|pull|push|bring|
                        r"(?: back| over| forward| into place| in time)?(?: a (?:bit|little|touch|tad|hair))?(?: please)?")
 _AMOUNT_ONLY = re.compile(r"(?:by )?(?:(?:like|about|around|roughly)\s+)?\d+(?:\.\d+)?\s*(?:db|ms|milliseconds?|s|secs?|seconds?)")
 _SIZE_ONLY = re.compile(r"(?:(?:very|really|quite|pretty|super|fairly) )?(?:heavy|light|medium|big|huge|small|subtle|massive|"
-                        r"lush|long|short|a lot|a little|a bit|a touch|lots|tons)")
+                        r"lush|long|short|a lot|a little|a bit|a touch|lots|tons)|not too much|nothing crazy|nothing heavy|not much")
+_LEVEL_ONLY = re.compile(r"(?:and )?(?:up|down|louder|quieter|softer)(?: by)?(?: (?:a (?:little |tiny )?(?:bit|hair|touch|tad|smidge)|"
+                         r"a little|a lot|way|slightly|a couple|\d+(?:\.\d+)? ?db))?")
 _VOLUME_CUE = re.compile(r"\b(?:louder|quieter|softer|up|down|lower|raise|boost|reduce|turn)\b")
 _COUNTED = {"both": 2, "both of them": 2, "them both": 2, "the two": 2, "the pair": 2, "all three": 3, "the three": 3,
             "all three of them": 3, "the three of them": 3, "all four": 4, "the four": 4}
+
+
+def names_of(text: str) -> list[str]:
+    return [re.sub(r"^(?:the|a|an|some|my|our)\s+", "", p.strip()) for p in split_targets(text)]
 
 
 def _count_back(previous: list[str], mentioned: list[str], target: str) -> list[str]:
@@ -281,6 +312,17 @@ class RulePlanner:
                 continue
             if clauses and _TIME_FIX.fullmatch(frag) and re.search(r"\b(?:earlier|later)\b", clauses[-1]):
                 continue  # "the hat is 20 ms late, move it": the complaint said which way
+            if clauses and re.match(r"(?:do )?(?:the )?same\b", clauses[-1]) and _has_place_or_amount(frag) \
+                    and not _strip_places(frag):
+                clauses[-1] = f"{clauses[-1]} {frag}"  # "same for the sax but slightly right"
+                continue
+            if clauses and _LEVEL_ONLY.fullmatch(frag) and not re.search(_VOLUME_CUE, clauses[-1]):
+                clauses.append(rewrite(f"turn it {frag.removeprefix('and ')}"))  # "the fiddle slightly left and down a hair"
+                continue
+            if clauses and _AMOUNT_ONLY.fullmatch(frag) and not _has_number(clauses[-1]) and re.search(
+                    r"\b(?:earlier|later|shift|delay|nudge|move|slide)\b", clauses[-1]) and not frag.endswith("db"):
+                clauses[-1] = f"{clauses[-1]} {frag if frag.startswith('by ') else 'by ' + frag}"  # "is late, 25 ms"
+                continue
             if clauses and _SIZE_ONLY.fullmatch(frag) and re.search(_REVERB, clauses[-1]):
                 clauses[-1] = f"{clauses[-1]} {frag}"  # "needs verb, heavy"
                 continue
@@ -319,7 +361,7 @@ class RulePlanner:
         previous: list[str] = []
         mentioned: list[str] = []
         added: list[str] = []  # sounds added by an earlier clause: later clauses may edit them
-        complaints: dict[int, bool] = {}  # step index -> it came from a complaint ("the kit is too loud")
+        complaints: dict[int, bool | str] = {}  # step index -> it came from a complaint ("the kit is too loud")
         pending_rest: list[tuple[_Clause, str]] = []
         for raw in clauses:
             spared = raw.startswith("spare ")  # "everything except the vocal": the vocal must exist
@@ -334,6 +376,12 @@ class RulePlanner:
                     if re.search(r"zzlabel\d+zz", raw):  # "keep the vocal chop and radio": never dropped half-read
                         raise PlanningError(f'could not understand "{raw}": {HELP}') from None
                     continue
+                mentioned.extend(previous)
+                continue
+            copied = self._same_for(raw, steps, previous, placeholders, labels, forced)
+            if copied:  # "do the same for the horns"
+                complaints = _append(steps, complaints, copied[0], raw)
+                previous = copied[1]
                 mentioned.extend(previous)
                 continue
             try:
@@ -372,6 +420,7 @@ class RulePlanner:
                 added.extend(grounded)
             complaints = _append(steps, complaints, steps_of(clause, grounded, raw), raw)
             previous = grounded
+        steps = _drop_reasons(steps, complaints)
         for clause, raw in pending_rest:
             rest = [lb for lb in (labels or []) if lb not in mentioned]
             if not rest:
@@ -407,7 +456,7 @@ class RulePlanner:
         if text in _WHOLE_MIX:
             raise PlanningError(f'"{raw.strip()}" is about the whole mix; SmartDJ edits one sound at a time: '
                                 "name the sound to change")
-        if c.op == "add" and text in _VAGUE_ADD:
+        if c.op == "add" and (text in _VAGUE_ADD or text in _PRONOUNS or any(w in _PRONOUNS | {"same"} for w in names_of(text))):
             raise PlanningError(f'could not understand "{raw.strip()}": "{text}" is not a sound to add; {HELP}')
         names = []
         for part in split_targets(text):
@@ -419,6 +468,30 @@ class RulePlanner:
         if not names:
             raise PlanningError(f'could not tell which sound "{raw.strip()}" is about: name the sound')
         return names
+
+    def _same_for(self, raw: str, steps: list[Step | None], previous: list[str], placeholders: dict[str, str],
+                  labels: list[str] | None, forced: dict[str, str]) -> tuple[list[Step], list[str]] | None:
+        """'do the same for the horns': every edit of the sounds just edited, copied to the ones named."""
+        m = re.fullmatch(r"(?:(?:please|and|then|also|now|so) )*(?:do )?(?:the )?same (?:thing )?(?:for|to|with|on) (.+)", raw)
+        if not m or not previous:
+            return None
+        target, place = m.group(1), None
+        for rx, loc in _LOC_RES:  # "same for the sax but slightly right": the copy goes somewhere else
+            if rx.search(target):
+                target, place = rx.sub(" ", target), loc
+        c = _Clause(text=raw, target_text=" ".join(target.split()))
+        grounded = [self._ground(n, c, raw, labels, forced) for n in self._targets(c, raw, placeholders, [], labels)]
+        source = [s for s in steps if s is not None and s.target in previous]
+        if not source or (place and not any(s.op == "direction" for s in source)):
+            return None
+        def moved(to: str | None) -> str | None:  # "horns left a bit; same for the flute but right": as far, other side
+            if not place or to is None:
+                return to
+            hard = re.search(r"\b(?:hard|all the way|fully|far|completely)\b", m.group(1))
+            return f"{place} front" if place in ("left", "right") and to.endswith(" front") and not hard else place
+
+        return [dataclasses.replace(s, target=t, text="", to=moved(s.to) if s.op == "direction" else s.to)
+                for t in grounded for s in source], grounded
 
     def _ground(self, name: str, c: _Clause, raw: str, labels: list[str] | None, forced: dict[str, str]) -> str:
         if c.op == "add" or not labels:

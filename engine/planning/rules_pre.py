@@ -175,6 +175,9 @@ _AMOUNT_WORDS = (r"(?:a (?:little )?(?:bit|tad|touch|hair|smidge|notch)|a little
 def shorthand(text: str) -> str:
     """Terse edits into plain wording: '+2' -> 'up by 2 db', 'X down 4' -> 'turn down X by 4 db', 'X out'."""
     s = re.sub(r"\b((?:left|right|front|cent(?:er|re)|middle)(?: front)?)\s+(?=(?:the )?zzlabel\d+zz)", r"\1, ", text)
+    s = re.sub(r"\b((?:left|right|cent(?:er|re)|middle)(?: front)?)\s+(?!(?:to|from|over|and|then|towards?|into|on|in|at|"
+               r"with|by|side|channel|speaker|ear|of)\b)(?=(?:the )?[a-z][\w'-]*(?: [a-z][\w'-]*)? "
+               r"(?:(?:over )?to (?:the )?|hard |slightly )?(?:left|right|cent(?:er|re)|middle)\b)(?!and\b|then\b)", r"\1, ", s)
     unit = r"(?![\d.])(?!\s*(?:s|secs?|seconds?|ms|db|dbs|decibels?|%)\b)"
     s = re.sub(rf"\b(?:at|with) ([-+]?{_N}){unit}", r"with \1 db", s)  # "add rain at -18": the level
     s = re.sub(rf"(?<![\w.])\+\s?({_N}){unit}", r" up by \1 db", s)
@@ -248,7 +251,8 @@ def negations(text: str) -> str:
     "don't touch the vocal, just turn the piano down" keeps only the second part; "not so loud" and
     "less quiet" become their plain direction; "isn't loud enough" means louder.
     """
-    s = text
+    s = re.sub(r"\b(?:not too much|not much|not a lot|not too heavy|nothing (?:too )?crazy|nothing (?:too )?heavy|"
+               r"nothing over the top)\b", "a little", text)
     s = re.sub(r",?\s*(?:and )?(?:but )?not (later|earlier|left|right|up|down|louder|quieter|brighter|darker|warmer|colder)\b,?",
                " ", s)  # "earlier, not later, by 30 ms"
     s = re.sub(r"^no (?:reverb|verb|echo) on [^,;.]+,?\s*(?:but|and|just)\s+", "", s)
@@ -316,14 +320,16 @@ _SLANG = [
     (r"(^|[,;.]\s*|\band\s+)drag\b", r"\1shift"), (r"\b((?:move|shift|push|nudge|put|slide|delay|drag|make|bring)\b[^,;.]*?\d (?:s|ms|secs?|seconds?|milliseconds?)) late\b",
                                                       r"\1 later"),
     (r"\b(?:big|huge|massive|large|giant) (hall|church|cathedral|plate|stadium|arena) (verb|reverb)\b", r"\1 \2"),
-    (r"\b(?:tele)?phone (?:filter|effect|fx|eq|line)\b", "like a telephone"),
+    (r"(?<!\bon a )(?<!\bon the )(?<!\bover a )(?<!\bover the )\b(?:tele)?phone (?:filter|effect|fx|eq|line)\b", "like a telephone"),
     (r"\b(radio|megaphone|walkie-talkie) (?:filter|effect|fx|eq)\b", r"like a \1"),
     (r"\bunderwater (?:filter|effect|fx|eq)\b", "like underwater"),
     (r",?\s*(?:so )?(?:i want|i need|for|to make|make it)? ?(?:an? )?(?:instrumental|karaoke version|acapella|a cappella)\b",
      ""),
     (r"^((?:the )?(?:zzlabel\d+zz|[a-z][\w'-]*)(?: (?!(?:is|are|sounds?|feels?|seems?|was|were|needs?|'s)\b)"
      r"[a-z][\w'-]*){0,2}),\s*(?=\w+ (?:it|them|em)\b)", r"keep \1, "),
-    (r"\b(them|it) (?:both|all)\b", r"\1"), (r"\b(?:both|each)(?= (?:up|down|by|louder|quieter|to|[+-]?\d))", ""),
+    (r"\b(them|it) (?:both|all)\b", r"\1"), (r"\b(?:each)(?= (?:up|down|by|louder|quieter|to|[+-]?\d))", ""),
+    (r"(?<=zzlabel\d\dzz )both(?= (?:up|down|by|louder|quieter|to|[+-]?\d))|(?<=zzlabel\dzz )both(?= (?:up|down|by|louder|quieter|to|[+-]?\d))",
+     ""),
     (r"\b(?:want|like|love|need) to hear\b", "want"), (r"\b(?:anymore|any more)\b", ""),
     (r"\ba (?:moderate|fair|decent|good|healthy|medium) amount of\b", "some"),
     (r"\b(?:front and cent(?:er|re)|dead cent(?:er|re)|straight ahead)\b", "front"),

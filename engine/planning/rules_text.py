@@ -66,6 +66,9 @@ def _as_written(name: str, instruction: str) -> str:
 def _normalise(text: str) -> str:
     s = common_forms(text).lower().replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ").replace("\u2014", ",")
     s = re.sub(r"\bw/\s*", "with ", s)
+    tones = r"(?:cold|warm|bright|dark|muffled|dull|thin|harsh|shrill|tinny|piercing|brittle|sibilant|muddy|boomy|boxy|murky)"
+    hedge = r"(?:(?:a bit|a little|kind of|kinda|really|so|very|quite|pretty|way|too) )?"
+    s = re.sub(rf"\b(sounds?|is|are|'s|feels?) {hedge}({tones}) and {hedge}({tones})\b", r"\1 too \2 and too \3", s)
     s = re.sub(r"[!?\"()]", " ", s)
     s = re.sub(r"\bcentre\b", "center", s)
     # "harp more front-right", "the voice more in left side": a place, not a level
@@ -87,7 +90,8 @@ def _normalise(text: str) -> str:
                r"than (?:i'?d like|i would like|i want(?:ed)?|it should be|they should be|expected)\b", r"\1 too quiet", s)
     s = re.sub(r"\b(is|are) (?:a bit |a little |much |way )?more (?:present|prominent|forward|upfront) "
                r"than (?:i'?d like|i would like|i want(?:ed)?|it should be|they should be|expected)\b", r"\1 too loud", s)
-    s = re.sub(r"\s+/\s+", ", ", s)  # "bass gtr -2 / drums +1"
+    s = re.sub(r"\s+/\s+", ", ", s)
+    s = re.sub(r"(,\s*|\band\s+)((?:the\s+)?[a-z][\w']*(?: [a-z][\w']*){0,2})\s+[-\u2013:]\s+([a-z]+) (?:it|them|em)\b", r"\1\3 \2", s)  # "bass gtr -2 / drums +1"
     s = re.sub(r"\b(?:pls|plz|entirely|completely|totally|altogether)\b", "", s)
     s = re.sub(r"\ba (?:dash|splash|touch|hint) of\b", "a little", s)
     s = re.sub(r"\ba (?:tiny|wee|teeny) bit\b", "a bit", s)
@@ -101,7 +105,21 @@ def _normalise(text: str) -> str:
     return " ".join(s.split())
 
 
+def _cut_purpose(part: str) -> str:
+    """The part without its purpose tail, up to an "and" that starts a new edit ("because it's annoying and turn up
+    the rain")."""
+    m = _PURPOSE.search(part)
+    if not m:
+        return part
+    tail = part[m.start():]
+    for n in re.finditer(r"\band\s+", tail):
+        if _CLAUSE_START.match(tail[n.end():]):
+            return part[: m.start()] + " and " + tail[n.end():]
+    return part[: m.start()]
+
+
 def _split(text: str) -> list[str]:
+    text = ", ".join(_cut_purpose(p) for p in re.split(r"\s*(?:;|\.(?!\d)|,)\s*", text))  # "so she's thin and quiet"
     parts = re.split(r"\s*(?:;|\.(?!\d)|,|\band then\b|\bthen\b|\bbut\b|\balso\b|\bplus\b|\bafter that\b|\band\b|"
                      r"\bas well as\b|\bwhile\b|\bafterwards\b)\s*", text)
     parts = [re.sub(_SEQUENCE, "", re.sub(_PURPOSE, "", p)) for p in parts if p]
@@ -125,7 +143,7 @@ _CLAUSE_START = re.compile(
     r"nudge|slide|offset|give|drown|drench|send|swing|tame|back|soften|duck|crank|pump|lift|dial|knock|warm|brighten|"
     r"darken|muffle|reverb|more|less|no|without|i|let|have|apply|set|amplify|attenuate|double|halve|bump|relocate|"
     r"reposition|want|need|tone|quieten|beef|louden|can|could|would|please|fix|clean|enhance|improve|master|"
-    r"normalize|normalise|compress|eq|mix|spare)\b")
+    r"normalize|normalise|compress|eq|mix|spare|do the same|(?:the )?same (?:thing )?(?:for|to|with|on))\b")
 
 
 def _is_clause(fragment: str) -> bool:
@@ -238,13 +256,18 @@ def rewrite(text: str) -> str:
     s = re.sub(r"(?<=\band )(?:(?:way|much|far|a bit|a little|really|kind of|just|also) )?too "
                r"(cold|warm|bright|dark|muffled|dull|thin|harsh|shrill|tinny|piercing|brittle|sibilant|muddy|boomy|boxy|murky)\b",
                lambda m: "more " + _OPPOSITE[m.group(1)]
-               if re.search(r"\b(?:is|are|'s|sounds?|feels?|seems?)\b[^,;.]*$", s[: m.start()]) else m.group(0), s)
+               if re.search(r"\b(?:is|are|'s|sounds?|feels?|seems?|more (?:warm|cold|bright|dark))\b[^,;.]*$", s[: m.start()])
+               else m.group(0), s)
     s = re.sub(r"\b(is|are|'s|sounds?|seems?) ((?:a bit |a little |a tad |way |very |really |quite |pretty |kind of |"
                r"slightly |much |super |so |extremely |incredibly |insanely |crazy |hella )?)(loud|quiet|soft|low|hot)\b",
                r"\1 \2too \3", s)
-    s = re.sub(r"\bcut\b(?=[^,;.]*\bby (?:a lot|a bit|a little|a touch|a tad|a hair|quite a bit|a bunch|half|a few|some)\b)",
+    s = re.sub(r"\bcut\b(?=[^,;.]*\b(?:by )?(?:a lot|a bit|a little|a touch|a tad|a hair|quite a bit|a bunch|half|a few|some)\b)",
                "turn down", s)  # "cut it by a lot": a level, not a removal
+    s = re.sub(r"\b((?:left|right|cent(?:er|re)|middle)(?: front)?) with (?=(?:a |an |some )?(?:\w+ )?(?:reverb|verb|echo)\b)",
+               r"\1, and give it ", s)
     s = re.sub(r"\btoo too\b", "too", s)
+    s = re.sub(r"(^|,\s*|\band\s+(?:also\s+)?|\balso\s+)((?:the\s+)?(?:zzlabel\d+zz|[a-z][\w'-]*(?: [a-z][\w'-]*)?)) the same$",
+               r"\1do the same for \2", s)
     s = re.sub(r"\bdouble (?:the )?(?:volume|level|loudness) (?:of |on )?", "louder by 6 db ", s)
     s = re.sub(r"\b(?:halve|half) (?:the )?(?:volume|level|loudness) (?:of |on )?", "quieter by 6 db ", s)
     s = re.sub(r"\btwice as loud\b", "louder by 6 db", s)

@@ -116,7 +116,8 @@ def is_chat(fragment: str, labels: list[str] | tuple[str, ...] = ()) -> bool:
 
 
 # "X sounds like it's in another room" describes the sound as it is; "make X sound like ..." asks for it
-_DESCRIBED = re.compile(r"\b(?:sounds|'s sounding|is sounding|are sounding)\s+(?:like|as if|as though)\b")
+_DESCRIBED = re.compile(r"\b(?:sounds|'s sounding|is sounding|are sounding)\s+(?:like|as if|as though)\b|"
+                        r"\b(?:is|are|'s|was|were) (?:on|over|through) (?:a |an |the )?(?:\w+ )?(?:phone|telephone|radio|speaker)\b")
 _WANTED = re.compile(r"\b(?:make|makes|making|should|needs? to|want|wanna|let|have|get|like it to|could)\b[^,;.]*\bsounds?\b")
 
 
@@ -149,7 +150,7 @@ _EARLIER = r"\b(?:earlier|sooner|ahead|early|advance|forward|before)\b"
 _REVERB_HUGE = (r"\b(?:(?:cathedral|church|cave|stadium|arena|hall|canyon|tunnel|warehouse|plate|huge|massive|giant|"
                 r"epic|infinite|endless|long|big|large)[- ](?:reverb|verb|echo)|(?:in|inside) (?:a |an |the )?(?:huge |big |massive |giant |large )?(?:cathedral|church|cave|stadium|arena|"
                 r"concert hall|hall|canyon|tunnel|warehouse|gym)|drench(?:ed)?(?: it)?(?: in reverb)?|drown(?:ed)?(?: it)? in reverb|"
-                r"(?:huge|massive|big|heavy|lush|deep|dense|thick|lots of|tons of|loads of|heaps of|a lot of|way more|really) "
+                r"(?:huge|massive|big|heavy|lots of|tons of|loads of|heaps of|a lot of|way more|really) "
                 r"(?:(?:cathedral|church|hall|plate|chamber|cave|spring) )?(?:reverb|verb|echo|room|space))\b")
 _REVERB_SMALL = (r"\b(?:(?:a touch|a bit|a little|a hint|a tad|a dash|a splash|a smidge|slight|subtle|light|some light|a little bit)"
                  r"(?: of)? (?:reverb|verb|echo|room|space|ambience)|(?:in|inside) (?:a )?(?:small room|bathroom|small space))\b")

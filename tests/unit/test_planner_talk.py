@@ -38,6 +38,18 @@ def texts(result) -> list[str]:
     ("piano a smidge to the right", ["change the sound of piano to right front"]),
     ("the bass guitar is toooo loud", ["turn down the volume of bass guitar by 3 dB"]),
     ("keep only the piano, nothing else", ["extract the sound of piano"]),
+    ("piano up 2 and a touch left, then the same for the pad but a touch right",
+     ["turn up the volume of piano by 2 dB", "change the sound of piano to left front",
+      "turn up the volume of synth pad by 2 dB", "change the sound of synth pad to right front"]),
+    ("piano to the left pad to the right and both of them down 3",
+     ["change the sound of piano to left", "change the sound of synth pad to right",
+      "turn down the volume of piano by 3 dB", "turn down the volume of synth pad by 3 dB"]),
+    ("I can barely hear the piano over the pad, pull the pad down", ["turn down the volume of synth pad by 3 dB"]),
+    ("the clap is a little late, 30 ms, move it earlier", ["shift the sound of clap by -0.03 seconds"]),
+    ("pad could use some reverb, not too much", ["reverb the sound of synth pad with reverb level 3"]),
+    ("the piano sounds thin and cold", ["change the timbre of the sound of piano to be more warm"]),
+    ("remove the clap because it's distracting and turn up the piano",
+     ["remove the sound of clap", "turn up the volume of piano by 3 dB"]),
 ])
 def test_talk_around_the_edit(rules, instruction, expected):
     assert texts(rules.plan(instruction, labels=BAND)) == expected
