@@ -20,28 +20,25 @@ from smartdj.bridge.plan_check import check_plan
 from smartdj.engine.planning import reader_text as rt
 from smartdj.engine.planning.base import PlanningError, PlanResult
 from smartdj.engine.planning.coverage import check_coverage
+from smartdj.engine.planning.musical_time import musical_time
+from smartdj.engine.planning.reader_amounts import (
+    _ADD_LEVEL,
+    _NUMBER,
+    _add_name,
+    _amounts,
+    _says_tone,
+    _unnamed,
+    said_place,
+)
 from smartdj.engine.planning.rules import _PERSON, MAX_RULE_STEPS
-from smartdj.engine.planning.rules_pre import _osa, musical_time, refuse_unsupported
+from smartdj.engine.planning.rules_pre import refuse_unsupported
 from smartdj.engine.planning.rules_words import (
-    _BIG,
-    _LOC_RES,
     _QUIET_ADD,
-    _REVERB_HUGE,
-    _REVERB_SMALL,
-    _SMALL,
-    _STRONG,
     _TIMBRE,
-    BIG_DB,
-    BIG_REVERB,
     DEFAULT_DB,
     DEFAULT_REVERB,
-    DEFAULT_SECONDS,
     LOUD_ADD_DB,
     QUIET_ADD_DB,
-    SMALL_DB,
-    SMALL_REVERB,
-    STRONG_DB,
-    TINY_DB,
     describes_tone,
     is_chat,
 )
@@ -52,15 +49,12 @@ _REFUSALS = {
     "unsupported": "this is not an edit SmartDJ can make; it can add, remove, keep, move, make louder/quieter, "
                    "shift later, reverb or change the tone",
 }
-_NUMBER = r"(?<![\w.])([+-]?\d+(?:\.\d+)?)(?![\d.])"
 # Left to the rules, which read them exactly: negation, "except", and self-correction.
 _LEAVE_TO_RULES = re.compile(r"\b(?:don'?t|do not|doesn'?t|not|never|shouldn'?t|isn'?t|aren'?t|no longer|nothing|stop|"
                              r"except|but for|all but|apart from|other than|besides|everything|everyone|everybody|all of it|any|"
                              r"instead|rather|actually|scratch that|i mean|at the same time|opposite|other side|scoop|mids|lows|low end|"
                              r"frequenc\w*|in line|on the beat|in time|dub|echo|no|than (?:i|we|it should)|less (?:quiet|soft|distant|far|low))\b|n't\b|\b(?:move|push|slide|nudge|shift)\b.*\bback\b")
-_ADD_LEVEL = re.compile(r"\b(?:at|with) ([+-]?\d+(?:\.\d+)?) ?db\b")  # an added sound's level against the mix
 _QUANTIFIER = re.compile(r"(?<=<x> )(?:both|each|all|too) |\b(?:both|each) (?=(?:up|down|louder|quieter|left|right))")
-_INTENSE = re.compile(r"\b(?:way|far|(?<!too )much|really|super|seriously|massively|a bunch|a lot|barely|hugely|totally)\b")
 _ADD_VERB, _PLACE_WORD = rt.ADD_VERB, rt.PLACE_WORD
 _UNIT_OF = {"up": r"\b(?:ms|milliseconds?|secs?|seconds?|level|hz)\b", "down": r"\b(?:ms|milliseconds?|secs?|seconds?|level|hz)\b",
             "later": r"\b(?:db|decibels?|level)\b", "earlier": r"\b(?:db|decibels?|level)\b", "reverb": r"\b(?:db|decibels?|ms|seconds?)\b"}
@@ -80,65 +74,12 @@ def bundled_folder() -> Path:
     return Path(reader.__file__).with_name("reader_weights")
 
 
-def _amounts(masked: str, op: str, amount: str) -> dict:
-    if op in ("up", "down"):
-        m = re.search(_NUMBER + r"\s*(?:db)?(?!\s*(?:ms|milliseconds?|s\b|secs?|seconds?|hz|khz|bpm|%|/|:))", masked)
-        if not m and amount not in ("big", "strong") and _INTENSE.search(masked):
-            amount = "big"  # "way too loud", "barely audible"
-        if not m and amount == "-" and re.search(_STRONG, masked):
-            amount = "strong"  # "sink them"
-        db = abs(float(m.group(1))) if m else {"tiny": TINY_DB, "small": SMALL_DB, "big": BIG_DB, "strong": STRONG_DB}.get(amount, DEFAULT_DB)
-        if db == 0:
-            raise PlanningError(f'"{masked}": a change of 0 dB changes nothing; say how many dB')
-        return {"db": db if op == "up" else -db}
-    if op in ("later", "earlier"):
-        m = re.search(_NUMBER + r"\s*(ms|milliseconds?|s|secs?|seconds?)\b", masked)
-        v = abs(float(m.group(1))) / (1000 if m.group(2).startswith("m") else 1) if m else DEFAULT_SECONDS
-        return {"seconds": v if op == "later" else -v}
-    if op == "reverb":
-        m = re.search(r"\blevel (?:of )?" + _NUMBER + "|" + _NUMBER + r"\s*(?:/|out of)\s*10\b|" + _NUMBER + r"$", masked)
-        if m:
-            return {"level": float(next(g for g in m.groups() if g))}
-        if re.search(_REVERB_SMALL, masked) or re.search(_SMALL, masked) or re.search(r"\b(?:small|light|subtle)\b", masked):
-            amount = "small"  # the rules' words for a reverb's size, one list for both
-        elif re.search(_REVERB_HUGE, masked) or re.search(_BIG, masked):
-            amount = "big"
-        return {"level": {"small": SMALL_REVERB, "big": BIG_REVERB}.get(amount, DEFAULT_REVERB)}
-    return {}
 
 
-def _unnamed(c: rt.ClauseText) -> str:
-    """The clause as written, with the sounds' names taken out where a name holds a place word ("left speaker")."""
-    text = c.raw
-    for m in c.mentions:
-        if _PLACE_WORD.search(m.label or m.said):
-            text = text.replace(m.said, " ")
-    return text
 
 
-def said_place(masked: str) -> str | None:
-    """The place a clause names in the rules' words ("a hair left" is left front), where it names one."""
-    if re.search(r"\b(?:lef|rigth|rihgt|riht|lft|rght|centr|cntr|l|r)\b", masked):
-        return None  # a misspelt place is the learned reader's to read
-    found = []
-    for rx, loc in _LOC_RES:  # in the rules' order: "a bit to the left" is read before "left"
-        for m in rx.finditer(masked):
-            if m.group("prep") not in ("from", "at"):
-                found.append(loc)
-        masked = rx.sub(" ", masked)
-    return found[0] if len(set(found)) == 1 else None
 
 
-def _add_name(raw: str) -> str:
-    text = _ADD_LEVEL.sub(" ", raw)
-    for words in sorted((w for ws in rt.W.LOCS.values() for w in ws if len(w) > 2), key=len, reverse=True):
-        text = re.sub(rf"\b(?:on |to |at |from |in )?(?:the )?{re.escape(words)}\b", " ", text)
-    for words in sorted((w for ws in rt.W.ADD_LEVEL.values() for w in ws), key=len, reverse=True):
-        text = re.sub(rf"\b{re.escape(words)}\b", " ", text)
-    text = re.sub(r"\b(?:just )?under the mix\b|\bnearby\b", " ", text)
-    drop = rt.STOP | {w for t in rt.W.ADD for w in re.findall(r"[a-z]+", t) if w not in ("s", "loc")}
-    names = [w for w in re.findall(r"[\w'-]+", text) if w not in drop and not w[0].isdigit()]
-    return " ".join(names)
 
 
 def _restates(old: Step, new: Step) -> bool:
@@ -156,18 +97,8 @@ def _vaguer(new: Step, old: Step) -> bool:
     return new.op == "reverb" and new.level == DEFAULT_REVERB and old.level != DEFAULT_REVERB
 
 
-@functools.lru_cache(maxsize=1)
-def _tone_words() -> dict[str, frozenset[str]]:
-    """Words that say each tone in the designer's wording (a tone read without one is a guess)."""
-    generic = rt.STOP | rt.RELATIONS | {"make", "sound", "like", "effect", "more", "less", "through", "from", "filter"}
-    return {q: frozenset(w for t in texts for w in re.findall(r"[a-z]+", t.lower()) if len(w) > 2 and w not in generic)
-            for q, texts in rt.W.TIMBRE.items()}
 
 
-def _says_tone(masked: str, quality: str) -> bool:
-    words = set(re.findall(r"[a-z]+", masked))
-    vocab = _tone_words()[quality]
-    return bool(words & vocab) or any(len(w) >= 5 and _osa(w, v) <= 1 for w in words for v in vocab)
 
 
 def _all_of_them(m: rt.Mention, raw: str) -> bool:

@@ -20,57 +20,37 @@ from smartdj.engine.planning import grounding
 from smartdj.engine.planning import rules_pre as pre
 from smartdj.engine.planning.base import PlanningError, PlanResult
 from smartdj.engine.planning.coverage import check_coverage
+from smartdj.engine.planning.rules_clauses import clauses_of
 from smartdj.engine.planning.rules_read import _Clause, _fold_placement, read, steps_of
+from smartdj.engine.planning.rules_steps import _append, _drop_reasons
 from smartdj.engine.planning.rules_text import (
-    _MODIFIER,
     _PREFIX,
     _as_written,
-    _has_place_or_amount,
-    _is_clause,
     _normalise,
     _respell,
     _split,
-    _strip_places,
     protect,
     rewrite,
 )
 from smartdj.engine.planning.rules_words import (
-    _ADD,
     _GENERIC_VERB,
     _KNOWN_WORDS,
     _LEAD,
     _LOC_RES,
     _NO_OP,
     _PRONOUNS,
-    _REVERB,
     _THE_REST,
     _TRAIL,
     _VAGUE_ADD,
     _WHOLE_MIX,
-    DEFAULT_DB,
-    DEFAULT_SECONDS,
     HELP,
-    PICTURE,
     describes_tone,
-    is_chat,
 )
 
 MAX_RULE_STEPS = 8  # the rule planner reads long requests exactly; model planners keep plan_check.MAX_STEPS
 
 
 
-def _same_edit(a: Step, b: Step, fix: bool = False) -> bool:
-    """The same change to the same sound (a complaint and its fix), whatever the amount; ``fix``: the second
-    says how to fix the first by pronoun ("cello sounds cold, warm it up"), so any tone change is the same."""
-    if a.op != b.op or a.target != b.target or a.op in ("add", "remove", "extract"):
-        return False
-    if a.op == "volume":
-        return (a.db > 0) == (b.db > 0)
-    if a.op == "shift":
-        return (a.seconds > 0) == (b.seconds > 0)
-    if a.op == "timbre":
-        return fix or a.quality == b.quality
-    return a.op == "reverb" or (a.op == "direction" and a.to == b.to)
 
 
 
@@ -88,53 +68,14 @@ class _Ambiguous(PlanningError):
         self.name, self.labels = name, labels
 
 
-_COMPLAINT = re.compile(r"^(?!make |let |have |get )[^,;.]*\b(?:is|are|'s|feels?|seems?|needs?)\b|\btoo\b|"
-                        r"\bhard to hear\b|\bcan't hear\b|^(?!make |let |have |get )[^,;.]*\bsounds? (?!like\b)"
-                        r"(?:a bit |kinda |kind of |really |very |so |quite |pretty )?(?:cold|warm|bright|dark|muffled|dull|"
-                        r"harsh|thin|tinny|shrill|muddy|boomy|loud|quiet|soft|distant|far|wrong|bad|weird|late|early)\b")
 
 
-def _append(steps: list[Step | None], complaints: dict[int, bool | str], new: list[Step], raw: str) -> dict[int, bool | str]:
-    """Add one clause's steps; a complaint and its fix are one edit ("the kit is too loud, pull it down 6dB"),
-    the last wording wins. Returns the complaint flags by step index."""
-    fix = re.search(r"\b(?:it|them|her|him|that|this)\b", raw) is not None
-    for step in new:
-        same = next((i for i, s in enumerate(steps) if s is not None and (
-            (complaints.get(i) and _same_edit(s, step)) or (i == len(steps) - 1 and fix and _same_edit(s, step, fix)))),
-            None)
-        if same is not None:
-            step = _keep_said_amount(steps[same], step)
-            del steps[same]
-            complaints = {k - (k > same): v for k, v in complaints.items() if k != same}
-            steps.append(step)
-        elif step.op in ("remove", "extract") and any(
-                s is not None and s.op == step.op and s.target == step.target for s in steps):
-            continue  # "I don't want to hear the dog anymore, remove it"
-        else:
-            steps.append(step)
-        # "hear": "I can't hear X", a reason when another sound is lowered
-        complaints[len(steps) - 1] = "hear" if _HEAR.search(raw) else _COMPLAINT.search(raw) is not None
-    return complaints
 
 
-def _keep_said_amount(old: Step, new: Step) -> Step:
-    """The fix wins, but not with an amount nobody said over one somebody did ("25 ms late, nudge it earlier")."""
-    if new.op == "shift" and abs(new.seconds) == DEFAULT_SECONDS and abs(old.seconds) != DEFAULT_SECONDS:
-        return dataclasses.replace(new, seconds=old.seconds, text="")
-    if new.op == "volume" and abs(new.db) == DEFAULT_DB and abs(old.db) != DEFAULT_DB:
-        return dataclasses.replace(new, db=old.db, text="")
-    return new
 
 
-_HEAR = re.compile(r"\b(?:can't|cannot|can not|can barely|barely|hardly|can hardly) hear\b|\bhard to hear\b")
 
 
-def _drop_reasons(steps: list[Step | None], complaints: dict[int, bool | str]) -> list[Step | None]:
-    """'I can't hear the dialogue over the score, pull the music back': the first clause is why, not a second edit."""
-    heard = {i for i, why in complaints.items() if why == "hear"}
-    lowered = {s.target for s in steps if s is not None and s.op == "volume" and s.db < 0}
-    return [s for i, s in enumerate(steps) if not (i in heard and s is not None and s.op == "volume" and s.db > 0
-                                                    and lowered - {s.target})]
 
 
 def _complaint_subject(raw: str, error: str, n_clauses: int) -> str | None:
@@ -160,21 +101,8 @@ def _person(previous: list[str], mentioned: list[str], target: str) -> list[str]
 _GUESSED_TONE = re.compile(r"\b(?:boomy|boxy|harsh|shrill|piercing|sibilant|brittle|tinny|nasal|honky|edgy)\b")
 _NAMED_TONE = re.compile(r"\b(?:dark|darker|darken|warm|warmer|warmth|bright|brighter|brighten|cold|colder|cool|cooler|"
                          r"muffled?|duller|dull it|telephone|radio|megaphone|underwater|walkie|speaker)\b")
-# a picture with one of these words says the edit itself ("like a telephone"), not only what it is like
-_SAYS_EDIT = re.compile(r"\b(?:telephone|phone|radio|megaphone|walkie|underwater|speaker|bullhorn|intercom|muffled|tinny|"
-                        r"bright|dark|warm|cold|reverb|verb|echo|hall|room|left|right|cent(?:er|re)|front|middle|loud|quiet)|\d")
-def _has_number(clause: str) -> bool:
-    return re.search(r"\d", re.sub(r"zzlabel\d+zz", "", clause)) is not None
 
 
-_TIME_FIX = re.compile(r"(?:move|shift|nudge|adjust|correct|fix|pull|push|bring|drag|slide)(?: it| them| that| em)?"
-                       r"(?: back| over| forward| into place| in time)?(?: a (?:bit|little|touch|tad|hair))?(?: please)?")
-_AMOUNT_ONLY = re.compile(r"(?:by )?(?:(?:like|about|around|roughly)\s+)?\d+(?:\.\d+)?\s*(?:db|ms|milliseconds?|s|secs?|seconds?)")
-_SIZE_ONLY = re.compile(r"(?:(?:very|really|quite|pretty|super|fairly) )?(?:heavy|light|medium|big|huge|small|subtle|massive|"
-                        r"lush|long|short|a lot|a little|a bit|a touch|lots|tons)|not too much|nothing crazy|nothing heavy|not much")
-_LEVEL_ONLY = re.compile(r"(?:and )?(?:up|down|louder|quieter|softer)(?: by)?(?: (?:a (?:little |tiny )?(?:bit|hair|touch|tad|smidge)|"
-                         r"a little|a lot|way|slightly|a couple|\d+(?:\.\d+)? ?db))?")
-_VOLUME_CUE = re.compile(r"\b(?:louder|quieter|softer|up|down|lower|raise|boost|reduce|turn)\b")
 _COUNTED = {"both": 2, "both of them": 2, "them both": 2, "the two": 2, "the pair": 2, "all three": 3, "the three": 3,
             "all three of them": 3, "the three of them": 3, "all four": 4, "the four": 4}
 
@@ -299,62 +227,10 @@ class RulePlanner:
             tags.append("respelled: " + ", ".join(f"{a}->{b}" for a, b in fixes))
             return steps
 
-    def _clauses(self, text: str) -> list[str]:
-        clauses: list[str] = []
-        first_amount = ""
-        for frag in _split(text):
-            if is_chat(frag) or (clauses and PICTURE.match(frag) and not _SAYS_EDIT.search(frag)):
-                continue
-            if first_amount and clauses == [] and not _has_number(frag):
-                frag, first_amount = f"{frag} {first_amount}", ""  # "by 5 dB, lower the piano"
-            elif not clauses and _AMOUNT_ONLY.fullmatch(frag):
-                first_amount = frag if frag.startswith("by ") else f"by {frag}"
-                continue
-            if clauses and _TIME_FIX.fullmatch(frag) and re.search(r"\b(?:earlier|later)\b", clauses[-1]):
-                continue  # "the hat is 20 ms late, move it": the complaint said which way
-            if clauses and re.match(r"(?:do )?(?:the )?same\b", clauses[-1]) and _has_place_or_amount(frag) \
-                    and not _strip_places(frag):
-                clauses[-1] = f"{clauses[-1]} {frag}"  # "same for the sax but slightly right"
-                continue
-            if clauses and _LEVEL_ONLY.fullmatch(frag) and not re.search(_VOLUME_CUE, clauses[-1]):
-                clauses.append(rewrite(f"turn it {frag.removeprefix('and ')}"))  # "the fiddle slightly left and down a hair"
-                continue
-            if clauses and _AMOUNT_ONLY.fullmatch(frag) and not _has_number(clauses[-1]) and re.search(
-                    r"\b(?:earlier|later|shift|delay|nudge|move|slide)\b", clauses[-1]) and not frag.endswith("db"):
-                clauses[-1] = f"{clauses[-1]} {frag if frag.startswith('by ') else 'by ' + frag}"  # "is late, 25 ms"
-                continue
-            if clauses and _SIZE_ONLY.fullmatch(frag) and re.search(_REVERB, clauses[-1]):
-                clauses[-1] = f"{clauses[-1]} {frag}"  # "needs verb, heavy"
-                continue
-            said = re.fullmatch(r"(?:add |and )?(?:(?:like|about|around|roughly|maybe|say|approx(?:imately)?)\s+)?"
-                                r"([+-]?\d+(?:\.\d+)?)\s*(?:db|decibels?)?(?:\s+or so)?", frag)
-            if said and clauses and not _has_number(clauses[-1]):  # "..., like +3 dB": the amount of the clause before
-                if re.search(_ADD, clauses[-1]):
-                    clauses[-1] += f" with {said.group(1)} db"
-                    continue
-                if said.group(1)[0] not in "+-" and re.search(_VOLUME_CUE, clauses[-1]):
-                    clauses[-1] += f" by {said.group(1)} db"
-                    continue
-            level = re.fullmatch(r"(?:turn )?(up|down) (?:(?:like|about|around|roughly|maybe|say) )?by (\d+(?:\.\d+)?) db", frag)
-            if level and clauses and re.search(_ADD, clauses[-1]) and not _has_number(clauses[-1]):
-                clauses[-1] += f" with {'-' if level.group(1) == 'down' else ''}{level.group(2)} db"  # "add X, quiet, like -25"
-                continue
-            if clauses and _MODIFIER.fullmatch(frag) and re.search(_ADD, clauses[-1]):
-                clauses[-1] = f"{clauses[-1]} {frag}"  # "add rain on the left, a little louder": the add's level
-            elif not clauses or _is_clause(frag):
-                clauses.append(frag)
-            elif (_has_place_or_amount(frag) and _strip_places(frag)
-                  and (_has_place_or_amount(clauses[-1]) or re.search(r"\b(?:up|down)$", frag))):
-                # "pan the bass left and the acoustic right": the second part reuses the verb
-                verb = re.sub(_PREFIX, "", clauses[-1]).split(" ", 1)[0]
-                clauses.append(rewrite(f"{verb} {frag}"))
-            else:
-                clauses[-1] = f"{clauses[-1]} and {frag}"
-        return clauses
 
     def _plan(self, text: str, placeholders: dict[str, str], labels: list[str] | None,
               forced: dict[str, str]) -> list[Step]:
-        clauses = self._clauses(text)
+        clauses = clauses_of(text)
         if not clauses:
             raise PlanningError(f"empty instruction: {HELP}")
         steps: list[Step | None] = []

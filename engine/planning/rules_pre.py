@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from smartdj.engine.planning.base import PlanningError
+from smartdj.engine.planning.musical_time import musical_time  # noqa: F401  (the rules read beats and bars first)
 
 # -- refusals ------------------------------------------------------------------------------------
 _TIME_RANGE = re.compile(
@@ -131,43 +132,6 @@ def respell(text: str, keep: set[str], extra: set[str] = frozenset()) -> tuple[s
 
 # -- shorthand -----------------------------------------------------------------------------------
 _N = r"\d+(?:\.\d+)?"
-_NOTE = {"beat": 1.0, "beats": 1.0, "quarter": 1.0, "quarter note": 1.0, "8th": 0.5, "eighth": 0.5, "8th note": 0.5,
-         "eighth note": 0.5, "16th": 0.25, "sixteenth": 0.25, "16th note": 0.25, "half note": 2.0, "half beat": 0.5,
-         "bar": 4.0, "bars": 4.0, "measure": 4.0, "measures": 4.0, "full bar": 4.0}
-_COUNT = {"a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "half a": 0.5, "a full": 1.0}
-# "the song's at 60bpm", "@ 80 bpm", "track is 150 bpm": the whole statement goes, not only the number
-_TEMPO_SUBJ = (r"(?:\b(?:the )?(?:song|track|tune|piece|project|session|tempo|cue)(?:'s| is| =)? (?:at |@ ?|of |around |about )?|"
-               r"\b(?:we're|we are|it's|its|it is) (?:at |@ ?)?|\bat |@ ?)")
-_TEMPO = re.compile(rf"(?:,\s*)?(?:{_TEMPO_SUBJ}?(?:(?:in )?(?:4/4|3/4|6/8) (?:at |@ ?)?)?({_N}) ?bpm\b|"
-                    rf"\btempo(?:'s| is| of| =| at)? ?({_N})\b(?: ?bpm\b)?|@ ?({_N})\b(?: ?bpm\b)?|"
-                    rf"\b(?:4/4|3/4|6/8)(?: time)?(?: at| @)? ({_N})\b(?: ?bpm\b)?|"
-                    rf"\b(?:the )?(?:song|track|tune|piece)(?:'s| is) (?:at )?({_N})\b(?: ?bpm\b)?|"
-                    rf",?\s*\bbpm(?: is| =| of| at|:)? ({_N})\b|"
-                    rf"\bat ({_N})\b(?!\s*(?:db|dbs|decibels?|ms|milliseconds?|s|secs?|seconds?|%|percent)\b))")
-_METER = re.compile(r"(?:\b(?:it's|its|it is|we're|we are|we're in|this is) )?(?:\bin )?\b(?:3/4|6/8|4/4|2/4)(?: time)?(?![\d/])")
-_MUSICAL = re.compile(rf"\b({_N}|a full|half a|an|a|one|two|three|four) ?(?:(triplet|dotted) )?(16th note|16th|sixteenth|8th note|8th|eighth note|"
-                      r"eighth|quarter note|quarter|half note|half beat|beats?|full bar|bars?|measures?)\b")
-
-
-def musical_time(text: str) -> str:
-    """'one beat later at 150 bpm' -> 'by 0.4 seconds later'; beats or bars without a tempo are refused."""
-    m = _MUSICAL.search(text)
-    if not m:
-        return text
-    t = _TEMPO.search(text)
-    if not t:
-        raise PlanningError(f'"{m.group(0)}": say the tempo (e.g. "at 120 bpm") to move a sound by beats or bars')
-    bpm = float(next(g for g in t.groups() if g))
-    count = _COUNT.get(m.group(1)) or float(m.group(1))
-    beats = _NOTE[m.group(3)] * {"triplet": 2 / 3, "dotted": 1.5}.get(m.group(2) or "", 1.0)
-    meter = re.search(r"\b(?:in )?(3/4|6/8|4/4|2/4)\b", text)
-    if beats == 4.0 and meter:
-        beats = {"3/4": 3.0, "6/8": 3.0, "2/4": 2.0}.get(meter.group(1), 4.0)
-    seconds = round(count * beats * 60.0 / bpm, 3)
-    text = _METER.sub(" ", text[: t.start()] + " " + text[t.end():])
-    return " ".join(re.sub(rf"(?:\bby )?{_MUSICAL.pattern}", f"by {seconds:g} seconds", text, count=1).split())
-
-
 _AMOUNT_WORDS = (r"(?:a (?:little )?(?:bit|tad|touch|hair|smidge|notch)|a little|a lot|way|slightly|much|heaps|loads|"
                  r"a ton|a couple of db|a few db)")
 
