@@ -242,7 +242,7 @@ class RulePlanner:
         for raw in clauses:
             spared = raw.startswith("spare ")  # "everything except the vocal": the vocal must exist
             if spared or _NO_OP.match(re.sub(_PREFIX, "", raw)):  # "keep the birds", "the kit is fine": names, no edit
-                c = _Clause(text=raw, target_text=re.sub(r"^(?:leave|keep|spare)\b|\b(?:is|are|sounds?|'s|seems?) .*$",
+                c = _Clause(text=raw, target_text=re.sub(r"^(?:leave|keep|spare)\b|\b(?:is|are|sounds?|'s|seems?|stays?|can stay|should stay|remains?) .*$",
                                                          "", raw))
                 try:
                     previous = [self._ground(n, c, raw, labels, forced) for n in self._targets(c, raw, placeholders, [], labels)]

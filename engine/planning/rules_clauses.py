@@ -14,7 +14,7 @@ from smartdj.engine.planning.rules_text import (
     _strip_places,
     rewrite,
 )
-from smartdj.engine.planning.rules_words import _ADD, _REVERB, PICTURE, is_chat
+from smartdj.engine.planning.rules_words import _ADD, _NO_OP, _REVERB, PICTURE, is_chat
 
 # a picture with one of these words says the edit itself ("like a telephone"), not only what it is like
 _SAYS_EDIT = re.compile(r"\b(?:telephone|phone|radio|megaphone|walkie|underwater|speaker|bullhorn|intercom|muffled|tinny|"
@@ -87,7 +87,7 @@ def clauses_of(text: str) -> list[str]:
             continue
         if clauses and _MODIFIER.fullmatch(frag) and re.search(_ADD, clauses[-1]):
             clauses[-1] = f"{clauses[-1]} {frag}"  # "add rain on the left, a little louder": the add's level
-        elif not clauses or _is_clause(frag):
+        elif not clauses or _is_clause(frag) or _NO_OP.match(frag):
             clauses.append(frag)
         elif (_has_place_or_amount(frag) and _strip_places(frag)
               and (_has_place_or_amount(clauses[-1]) or re.search(r"\b(?:up|down)$", frag))):

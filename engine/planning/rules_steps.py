@@ -39,7 +39,8 @@ def _append(steps: list[Step | None], complaints: dict[int, bool | str], new: li
             (complaints.get(i) and _same_edit(s, step)) or (i == len(steps) - 1 and fix and _same_edit(s, step, fix)))),
             None)
         if same is not None:
-            step = _keep_said_amount(steps[same], step)
+            if not re.search(r"\d", re.sub(r"zzlabel\d+zz", "", raw)):
+                step = _keep_said_amount(steps[same], step)
             del steps[same]
             complaints = {k - (k > same): v for k, v in complaints.items() if k != same}
             steps.append(step)
@@ -66,8 +67,9 @@ _HEAR = re.compile(r"\b(?:can't|cannot|can not|can barely|barely|hardly|can hard
 
 
 def _drop_reasons(steps: list[Step | None], complaints: dict[int, bool | str]) -> list[Step | None]:
-    """'I can't hear the dialogue over the score, pull the music back': the first clause is why, not a second edit."""
-    heard = {i for i, why in complaints.items() if why == "hear"}
+    """'I can't hear the dialogue over the score, pull the music back': the first clause is why, not a second edit.
+    (None marks a step still to come.)"""
     lowered = {s.target for s in steps if s is not None and s.op == "volume" and s.db < 0}
-    return [s for i, s in enumerate(steps) if not (i in heard and s is not None and s.op == "volume" and s.db > 0
-                                                    and lowered - {s.target})]
+    drop = {i for i, why in complaints.items() if why == "hear" and steps[i] is not None and steps[i].op == "volume"
+            and steps[i].db > 0 and lowered - {steps[i].target}}
+    return [s for i, s in enumerate(steps) if i not in drop]

@@ -66,6 +66,12 @@ def _as_written(name: str, instruction: str) -> str:
 def _normalise(text: str) -> str:
     s = common_forms(text).lower().replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ").replace("\u2014", ",")
     s = re.sub(r"\bw/\s*", "with ", s)
+    s = re.sub(r"\b(is|are|'s|sounds?|feels?|seems?) to (loud|quiet|soft|low|bright|dark|warm|cold|muffled|much)\b", r"\1 too \2", s)
+    s = re.sub(r"\b(is|are|'s|sounds?|feels?|seems?) (?:(?:so|really|too|a bit|kind of|kinda|way|very) )?"
+               r"(?:far away|far off|distant|far back|too far back|buried|lost|swallowed)\b(?! from)", r"\1 too quiet", s)
+    s = re.sub(r"\b(?:i want|i'd like|i would like|we want|i need)(?: that)? ((?:the |my |our )?[\w' -]{1,30}?) "
+               r"(?:is|are|to be|be) (?=(?:less|more|a bit|a little|much|way|quieter|louder|softer)\b)", r"make \1 ", s)
+    s = re.sub(r"\b(?:less loud|not as loud)\b", "quieter", s)
     tones = r"(?:cold|warm|bright|dark|muffled|dull|thin|harsh|shrill|tinny|piercing|brittle|sibilant|muddy|boomy|boxy|murky)"
     hedge = r"(?:(?:a bit|a little|kind of|kinda|really|so|very|quite|pretty|way|too) )?"
     s = re.sub(rf"\b(sounds?|is|are|'s|feels?) {hedge}({tones}) and {hedge}({tones})\b", r"\1 too \2 and too \3", s)
@@ -91,7 +97,9 @@ def _normalise(text: str) -> str:
     s = re.sub(r"\b(is|are) (?:a bit |a little |much |way )?more (?:present|prominent|forward|upfront) "
                r"than (?:i'?d like|i would like|i want(?:ed)?|it should be|they should be|expected)\b", r"\1 too loud", s)
     s = re.sub(r"\s+/\s+", ", ", s)
-    s = re.sub(r"(,\s*|\band\s+)((?:the\s+)?[a-z][\w']*(?: [a-z][\w']*){0,2})\s+[-\u2013:]\s+([a-z]+) (?:it|them|em)\b", r"\1\3 \2", s)  # "bass gtr -2 / drums +1"
+    s = re.sub(r"(,\s*|\band\s+)((?:the\s+)?[a-z][\w']*(?: [a-z][\w']*){0,2})\s+[-\u2013:]\s+([a-z]+) (?:it|them|em)\b", r"\1\3 \2", s)
+    s = re.sub(r"(,\s*|\band\s+)((?:the\s+)?[a-z][\w']*(?: [a-z][\w']*){0,2})\s+[-\u2013:]\s+"
+               r"(remove|mute|lose|kill|delete|solo|isolate|extract)(?=$|[,;.])", r"\1\3 \2", s)  # "bass gtr -2 / drums +1"
     s = re.sub(r"\b(?:pls|plz|entirely|completely|totally|altogether)\b", "", s)
     s = re.sub(r"\ba (?:dash|splash|touch|hint) of\b", "a little", s)
     s = re.sub(r"\ba (?:tiny|wee|teeny) bit\b", "a bit", s)
@@ -241,7 +249,7 @@ def rewrite(text: str) -> str:
     s = re.sub(r"\b(get|take|cut|filter|strip|leave)\s+(.+?)\s+(out|away)(?: of (?:the mix|there|here|it))?\b",
                lambda m: f"{'remove' if m.group(1) != 'leave' else 'remove'} {m.group(2)}", s)
     s = re.sub(r"\b(turn|switch)\s+(.+?)\s+off\b", r"remove \2", s)
-    s = re.sub(r"\b(turn|bring|dial|knock|pump|crank|bump|tone|beef|warm|quiet|mix|layer|drop|throw|sprinkle|add)\s+"
+    s = re.sub(r"\b(turn|bring|dial|knock|pump|crank|bump|tone|beef|warm|(?<!too )quiet|mix|layer|drop|throw|sprinkle|add)\s+"
                r"(?!up\b|down\b|in\b|back\b)((?:zzlabel\d+zz|[\w']+)(?:\s+(?:zzlabel\d+zz|[\w']+)){0,4}?)\s+(up|down|in\b(?!\s+(?:the|a|an|my|our|front|\d)))\b",
                r"\1 \3 \2", s)
     s = re.sub(r"\b(push|pull|bring|sit|set)\s+(?!up\b|down\b)([^,;.]+?)\s+(back|forward|further back|further away|into the background|"
@@ -261,6 +269,7 @@ def rewrite(text: str) -> str:
     s = re.sub(r"\b(is|are|'s|sounds?|seems?) ((?:a bit |a little |a tad |way |very |really |quite |pretty |kind of |"
                r"slightly |much |super |so |extremely |incredibly |insanely |crazy |hella )?)(loud|quiet|soft|low|hot)\b",
                r"\1 \2too \3", s)
+    s = re.sub(r"\bdrop\b(?=[^,;.]*\bdown\b)", "turn", s)  # "drop it way down": a level, not a removal
     s = re.sub(r"\bcut\b(?=[^,;.]*\b(?:by )?(?:a lot|a bit|a little|a touch|a tad|a hair|quite a bit|a bunch|half|a few|some)\b)",
                "turn down", s)  # "cut it by a lot": a level, not a removal
     s = re.sub(r"\b((?:left|right|cent(?:er|re)|middle)(?: front)?) with (?=(?:a |an |some )?(?:\w+ )?(?:reverb|verb|echo)\b)",

@@ -27,7 +27,8 @@ _OPPOSITE = {"cold": "warm", "warm": "cold", "bright": "dark", "dark": "bright",
              "brittle": "dark", "sibilant": "dark", "muddy": "bright", "boomy": "bright", "boxy": "bright", "murky": "bright",
              "thin": "warm", "harsh": "warm"}
 _NO_OP = re.compile(r"^(?:the |my |our )?[\w' ]{1,40}? (?:is|are|sounds?|'s|seems?) (?:fine|good|ok|okay|great|perfect|alright|all right|"
-                    r"nice|right|fine as it is)\b|^(?:leave|keep) (?!only|just)")
+                    r"nice|right|fine as it is)\b|^(?:leave|keep) (?!only|just)|"
+                    r"^(?:the |my |our )?[\w' ]{1,40}? (?:stays?|can stay|should stay|remains?) (?:the )?(?:same|as is|as it is|unchanged|untouched|put)\b")
 HELP = "say what to add, remove, keep, move, make louder/quieter, shift, reverb or change in tone"
 
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
@@ -56,7 +57,7 @@ _PREP = r"(?:(?P<prep>from|on|onto|to|towards?|over to|over on|out to|at|in|into
 _LOC_RES = [(re.compile(rf"\b{_PREP}{_ART}(?:{body})\b", re.I), loc) for body, loc in _LOCATIONS]
 
 # -- cue words per operation ------------------------------------------------------------------
-_BIG = r"\b(?:quite a bit|a fair bit|a good bit|quite a lot|a lot|lots|loads|way|much|heaps|a ton|a good deal|a great deal|tons|significantly|massively|hugely|really|substantially|considerably|seriously|drastically|very)\b"
+_BIG = r"\b(?:quite a bit|a fair bit|a good bit|quite a lot|a lot|lots|loads|way|(?<!too )much|heaps|a ton|a good deal|a great deal|tons|significantly|massively|hugely|really|substantially|considerably|seriously|drastically|very)\b"
 # "that 80s hall": a decade, not 80 seconds
 DECADE = re.compile(r"\b(?:(?:19|20)?[0-9]0s|(?:19|20)?[0-9]0's)\b")
 
@@ -67,6 +68,7 @@ def common_forms(text: str) -> str:
     s = re.sub(r"(?<=\d),(?=\d)", ".", text)
     s = DECADE.sub("retro", s)
     s = _ASIDES.sub("", s)
+    s = re.sub(r"\blil\b", "little", s, flags=re.I)
     s = re.sub(r"(?<=[a-zA-Z])\s*\+\s*(?=[a-zA-Z])", " and ", s)  # "arp + pad": two names, not a level
     s = re.sub(r"\s*(?:->|=>|\u2192)\s*", ": ", s)  # "pad -> dark": the sound, then what it gets
     s = re.sub(r"\bby (?=(?:a ton|a lot|a bunch|lots|loads|heaps|miles|a bit|a little|a touch|a tad|a hair|quite a bit|"
