@@ -159,11 +159,12 @@ def ground(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]
     return None if cover[0][0] == cover[1][0] else cover[0][1]
 
 
-def _named_words(text: str) -> list[str]:
+def _named_words(text: str, label: bool = False) -> list[str]:
     """Content words, keeping "one" after a name word ("speaker one" is not "speaker two") and the noise of a
     compound ("background noise" is not the background music)."""
     ws = words(text)
     return [stem(w) for i, w in enumerate(ws) if w not in GENERIC or (w == "one" and i and ws[i - 1] not in GENERIC)
+            or (label and len(w) == 1 and i and ws[i - 1] not in GENERIC)
             or (w in ("noise", "noises") and i and ws[i - 1] in NOISE_KINDS)]
 
 
@@ -172,13 +173,13 @@ def _strict_scores(name: str, labels: Sequence[str], aliases: Mapping[str, Seque
     if not want:
         return []
     raw = {stem(w): w for w in words(name)}
-    covering = [lb for lb in labels if all(_covers(w, set(_named_words(lb)), aliases.get(raw.get(w, w), ())) for w in want)]
+    covering = [lb for lb in labels if all(_covers(w, set(_named_words(lb, True)), aliases.get(raw.get(w, w), ())) for w in want)]
     # "the vocal" is the lead vocal when the others are backing vocals, not when there is a harmony vocal too
     backing_only = all(set(words(lb)) & {"lead", "main", "backing", "background", "bgv", "bgvs"} or words(lb)[-1].endswith("s")
                        for lb in covering)
     scored = []
     for label in labels:
-        lw = set(_named_words(label))
+        lw = set(_named_words(label, True))
         cover = [_covers(w, lw, aliases.get(raw.get(w, w), ())) for w in want]
         if all(cover):
             # "the guitar" is not the lead guitar

@@ -26,8 +26,10 @@ from smartdj.engine.planning.reader_amounts import (
     _NUMBER,
     _add_name,
     _amounts,
+    _restates,
     _says_tone,
     _unnamed,
+    _vaguer,
     said_place,
 )
 from smartdj.engine.planning.rules import _PERSON, MAX_RULE_STEPS
@@ -35,12 +37,13 @@ from smartdj.engine.planning.rules_pre import refuse_unsupported
 from smartdj.engine.planning.rules_words import (
     _QUIET_ADD,
     _TIMBRE,
-    DEFAULT_DB,
-    DEFAULT_REVERB,
+    _VERY_QUIET_ADD,
     LOUD_ADD_DB,
     QUIET_ADD_DB,
+    VERY_QUIET_ADD_DB,
     describes_tone,
     is_chat,
+    refuse_question,
 )
 
 THRESHOLD = 0.6  # the least probability a reading needs to be used
@@ -82,19 +85,8 @@ def bundled_folder() -> Path:
 
 
 
-def _restates(old: Step, new: Step) -> bool:
-    if old.op != new.op or old.target != new.target or old.op in ("add", "remove", "extract"):
-        return False
-    if old.op == "volume":
-        return (old.db > 0) == (new.db > 0)
-    return old.op in ("reverb", "shift", "direction") or old.quality == new.quality
 
 
-def _vaguer(new: Step, old: Step) -> bool:
-    """``new`` carries only the default amount where ``old`` says one."""
-    if new.op == "volume":
-        return abs(new.db) == DEFAULT_DB and abs(old.db) != DEFAULT_DB
-    return new.op == "reverb" and new.level == DEFAULT_REVERB and old.level != DEFAULT_REVERB
 
 
 
@@ -146,6 +138,7 @@ class ReaderPlanner:
     def plan(self, instruction: str, labels: list[str] | None = None, audio=None) -> PlanResult:
         if not labels:
             raise PlanningError("the reader plans over known sources: give the sources' labels")
+        refuse_question(instruction)
         text = rt.normalise(instruction)
         text = musical_time(text)
         unnamed = text
@@ -391,6 +384,8 @@ class _Composer:
         amount = "quiet" if re.search(_QUIET_ADD, c.raw) else r["amount"][0]
         said = _ADD_LEVEL.search(c.masked)
         db = float(said.group(1)) if said else {"quiet": QUIET_ADD_DB, "loud": LOUD_ADD_DB}.get(amount, 0.0)
+        if not said and re.search(_VERY_QUIET_ADD, c.raw):
+            db = VERY_QUIET_ADD_DB
         place = place or "front"
         step = Step("add", name, to=place, db=db)
         self.steps.append((step, False))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 
+from smartdj.bridge.language import Step
 from smartdj.engine.planning import reader_text as rt
 from smartdj.engine.planning.base import PlanningError
 from smartdj.engine.planning.rules_pre import _osa
@@ -109,3 +110,18 @@ def _says_tone(masked: str, quality: str) -> bool:
     words = set(re.findall(r"[a-z]+", masked))
     vocab = _tone_words()[quality]
     return bool(words & vocab) or any(len(w) >= 5 and _osa(w, v) <= 1 for w in words for v in vocab)
+
+
+def _restates(old: Step, new: Step) -> bool:
+    if old.op != new.op or old.target != new.target or old.op in ("add", "remove", "extract"):
+        return False
+    if old.op == "volume":
+        return (old.db > 0) == (new.db > 0)
+    return old.op in ("reverb", "shift", "direction") or old.quality == new.quality
+
+
+def _vaguer(new: Step, old: Step) -> bool:
+    """``new`` carries only the default amount where ``old`` says one."""
+    if new.op == "volume":
+        return abs(new.db) == DEFAULT_DB and abs(old.db) != DEFAULT_DB
+    return new.op == "reverb" and new.level == DEFAULT_REVERB and old.level != DEFAULT_REVERB

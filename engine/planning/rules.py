@@ -45,6 +45,7 @@ from smartdj.engine.planning.rules_words import (
     _WHOLE_MIX,
     HELP,
     describes_tone,
+    refuse_question,
 )
 
 MAX_RULE_STEPS = 8  # the rule planner reads long requests exactly; model planners keep plan_check.MAX_STEPS
@@ -98,7 +99,7 @@ def _person(previous: list[str], mentioned: list[str], target: str) -> list[str]
 
 
 # a complaint about a tone these words name has no one fix ("harsh": darker, warmer or quieter?) unless one is said
-_GUESSED_TONE = re.compile(r"\b(?:boomy|boxy|harsh|shrill|piercing|sibilant|brittle|tinny|nasal|honky|edgy)\b")
+_GUESSED_TONE = re.compile(r"\b(?:boomy|boxy|harsh|shrill|piercing|sibilant|brittle|tinny|nasal|honky|edgy|thin|presence|air)\b")
 _NAMED_TONE = re.compile(r"\b(?:dark|darker|darken|warm|warmer|warmth|bright|brighter|brighten|cold|colder|cool|cooler|"
                          r"muffled?|duller|dull it|telephone|radio|megaphone|underwater|walkie|speaker)\b")
 
@@ -159,6 +160,7 @@ class RulePlanner:
         if not isinstance(instruction, str) or not instruction.strip():
             raise PlanningError(f"empty instruction: {HELP}")
         labels = [lb for lb in (labels or []) if lb and lb.strip()] or None
+        refuse_question(instruction)
         exact = _canonical(instruction, labels)
         if exact is not None:  # the edit language itself (a pasted or edited plan) is taken as written
             return PlanResult(steps=exact, planner=self.name, tags=["canonical"])

@@ -18,7 +18,8 @@ from smartdj.engine.planning.rules_words import _ADD, _NO_OP, _REVERB, PICTURE, 
 
 # a picture with one of these words says the edit itself ("like a telephone"), not only what it is like
 _SAYS_EDIT = re.compile(r"\b(?:telephone|phone|radio|megaphone|walkie|underwater|speaker|bullhorn|intercom|muffled|tinny|"
-                        r"bright|dark|warm|cold|reverb|verb|echo|hall|room|left|right|cent(?:er|re)|front|middle|loud|quiet)|\d")
+                        r"bright|dark|warm|cold|reverb|verb|echo|hall|room|left|right|cent(?:er|re)|front|middle|loud|quiet|cathedral|church|"
+                        r"cave|stadium|arena|canyon|tunnel|warehouse|bathroom|closet)|\d")
 
 
 def _has_number(clause: str) -> bool:
@@ -61,6 +62,11 @@ def clauses_of(text: str) -> list[str]:
         if clauses and re.match(r"(?:do )?(?:the )?same\b", clauses[-1]) and _has_place_or_amount(frag) \
                 and not _strip_places(frag):
             clauses[-1] = f"{clauses[-1]} {frag}"  # "same for the sax but slightly right"
+            continue
+        more = re.fullmatch(r"(?:and )?(?:by )?(\d+(?:\.\d+)?) ?db (more|louder|up|higher|less|quieter|down|lower|softer)", frag)
+        if clauses and more:  # "a warmer tone and 1 dB more"
+            way = "up" if more.group(2) in ("more", "louder", "up", "higher") else "down"
+            clauses.append(rewrite(f"turn it {way} by {more.group(1)} db"))
             continue
         if clauses and _LEVEL_ONLY.fullmatch(frag) and not re.search(_VOLUME_CUE, clauses[-1]):
             clauses.append(rewrite(f"turn it {frag.removeprefix('and ')}"))  # "the fiddle slightly left and down a hair"

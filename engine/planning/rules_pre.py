@@ -43,9 +43,11 @@ _UNSUPPORTED = [
     (r"\bfade(?:s|d)? (?:in|out)\b|\bfade\b", "fades"),
     (r"\b(?:loop|reverse|backwards|stutter)\b", "looping or reversing"),
     (r"\b(?:wider|narrower|width|stereo field|mono)\b", "stereo width"),
+    (r"\b(?:eq|eqs|eq'd|equali[sz]e|equali[sz]er|low[- ]end|bottom[- ]end|top[- ]end|highs|mids|lows|treble|presence|"
+     r"punch|punchy|punchier|intelligib\w*|understandable|de-?ess\w*|fatter|thicker)\b", "EQ (shaping frequency bands)"),
     (r"\b(?:in sync|sync|align|quantize|quantise)\b", "aligning sounds in time"),
     (r"\b(?:more |some |add |less |a bit of |extra )swing\b|\bswing (?:the |it |them )?[\w-]*(?: [\w-]+)? more\b|"
-     r"\bgroove\b|\bshuffle\b|\bhumani[sz]e\b", "changing the groove or swing"),
+     r"\bgroove\b|\bshuffle\b|\bhumani[sz]e\b|\bswings? more\b|\bmore swing\b", "changing the groove or swing"),
     (r"\bsound like an? (?!telephone|phone|radio|walkie|megaphone|small speaker)\w+(?: \w+)?$|\bsound less like\b",
      "turning one sound into another"),
     (r"\b(?:ums?|uhs?|breaths|coughs?|clicks? at|words?)\b(?= from| in| at|$)", "editing single words or events in time"),

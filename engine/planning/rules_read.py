@@ -34,6 +34,7 @@ from smartdj.engine.planning.rules_words import (
     _STRONG_VERB,
     _TIMBRE,
     _UP,
+    _VERY_QUIET_ADD,
     BIG_DB,
     BIG_REVERB,
     DEFAULT_DB,
@@ -45,6 +46,7 @@ from smartdj.engine.planning.rules_words import (
     SMALL_DB,
     SMALL_REVERB,
     STRONG_DB,
+    VERY_QUIET_ADD_DB,
     describes_tone,
 )
 
@@ -236,7 +238,8 @@ def steps_of(c: _Clause, targets: list[str], raw: str) -> list[Step]:
                         quiet = loud = None
                         db = SMALL_DB if rel.group(1) == "louder" else -SMALL_DB
                     if db is None:
-                        db = QUIET_ADD_DB if quiet else LOUD_ADD_DB if loud else 0.0
+                        db = (VERY_QUIET_ADD_DB if re.search(_VERY_QUIET_ADD, c.text) else QUIET_ADD_DB) if quiet else (
+                            LOUD_ADD_DB if loud else 0.0)
                 out.append(Step(op="add", target=t, to=to, db=db))
             elif op == "remove":
                 out.append(Step(op="remove", target=t, at=c.locs[0][0] if c.locs else None))

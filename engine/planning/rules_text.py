@@ -123,7 +123,8 @@ def _cut_purpose(part: str) -> str:
     for n in re.finditer(r"\band\s+", tail):
         if _CLAUSE_START.match(tail[n.end():]):
             return part[: m.start()] + " and " + tail[n.end():]
-    return part[: m.start()]
+    amount = re.search(r"\s+by \d+(?:\.\d+)? ?(?:db|ms|milliseconds?|s|secs?|seconds?)$", tail)  # "so we match, like 4 dB"
+    return part[: m.start()] + (amount.group(0) if amount else "")
 
 
 def _split(text: str) -> list[str]:

@@ -20,6 +20,7 @@ DEFAULT_SECONDS = 0.5
 DEFAULT_REVERB = 5.0
 SMALL_REVERB = 3.0
 BIG_REVERB = 8.0
+VERY_QUIET_ADD_DB = -20.0  # 'very faint', 'barely audible': users read -30..-20 to -20..-10; -20 sits in each
 QUIET_ADD_DB = -12.0  # 'faint', 'far off', 'in the background': -20 to -6 dB in the blind sets
 LOUD_ADD_DB = 3.0
 
@@ -44,7 +45,10 @@ _SIDE_MOD_BIG = r"(?:hard|far|all the way|fully|completely|way|totally)"
 _ART = r"(?:(?:the|my|your|our)\s+)?"
 _SUFFIX = r"(?:[- ]hand side|\s+side|\s+channel|\s+ear|\s+speaker)?"
 _NOT_RIGHT = r"(?!\s+(?:now|away|after|before|here|there|on|then|out|in|into|next|by|at|up|where|behind)\b)"
+_AFTER_SMALL = r"(?:\s+side)?,?\s+(?:just\s+)?(?:a\s+)?(?:little\s+|tiny\s+|wee\s+)?(?:bit|touch|tad|hair|smidge|little)(?:\s+more)?"
 _LOCATIONS: list[tuple[str, str]] = [
+    (rf"(?:to\s+)?{_ART}left{_AFTER_SMALL}\b", "left front"),
+    (rf"(?:to\s+)?{_ART}right{_AFTER_SMALL}\b", "right front"),
     (rf"(?:(?:{_SIDE_MOD_SMALL}\s+)?(?:to\s+)?{_ART}(?:front[- ]?left|left[- ]?front|left of cent(?:er|re)|half[- ]left)|"
      rf"{_SIDE_MOD_SMALL}\s+(?:to\s+)?{_ART}left){_SUFFIX}", "left front"),
     (rf"(?:(?:{_SIDE_MOD_SMALL}\s+)?(?:to\s+)?{_ART}(?:front[- ]?right|right[- ]?front|right of cent(?:er|re)|half[- ]right)|"
@@ -69,6 +73,9 @@ def common_forms(text: str) -> str:
     s = DECADE.sub("retro", s)
     s = _ASIDES.sub("", s)
     s = re.sub(r"\blil\b", "little", s, flags=re.I)
+    s = re.sub(r"\b(\d+) ?(?:or|to|-|\u2013) ?(\d+) ?(db|dbs|decibels?)\b|(?:(?<=\blike )|(?<=\babout )|(?<=\bmaybe ))(\d+) or (\d+)\b(?! ?(?:ms|s|sec))",
+               lambda m: f"{(int(m.group(1) or m.group(4)) + int(m.group(2) or m.group(5))) / 2:g}" + (f" {m.group(3)}" if m.group(3) else ""),
+               s, flags=re.I)  # "like 4 or 5 dB": between the two
     s = re.sub(r"(?<=[a-zA-Z])\s*\+\s*(?=[a-zA-Z])", " and ", s)  # "arp + pad": two names, not a level
     s = re.sub(r"\s*(?:->|=>|\u2192)\s*", ": ", s)  # "pad -> dark": the sound, then what it gets
     s = re.sub(r"\bby (?=(?:a ton|a lot|a bunch|lots|loads|heaps|miles|a bit|a little|a touch|a tad|a hair|quite a bit|"
@@ -97,13 +104,27 @@ are be been for of in on with about overall mostly pretty take takes mix track s
 session version clip scene project demo sounds sounding good fine at while here here's now quick question
 things stuff couple few changes tweaks notes bits what want wanted would could can do doing thx yeah yep if possible me
 """.split())
-_ASIDES = re.compile(r"\b(?:honestly|tbh|lol|lmao|haha+|imo|imho|basically|literally|frankly)\b")
+_ASIDES = re.compile(r"\b(?:honestly|tbh|lol|lmao|haha+|imo|imho|basically|literally|frankly|"
+                     r"thanks?(?: you)? (?:so|very) much|thanks a (?:lot|bunch|ton)|much appreciated|many thanks)\b", re.I)
 
 
 # "..., like it's down the hall", "..., like a juke joint": a picture of the edit before, not an edit
 PICTURE = re.compile(r"like (?:it'?s|its|a|an|the|on|in|from|down|he'?s|she'?s|they'?re|we'?re|you'?re|some|my|our)\b"
                      r"(?! (?:lot|bit|little|tad|touch|hair|ton|few|couple|whole lot)\b)(?!.*\d)")
 _DONE = re.compile(r"(?:and )?(?:nothing else|nothing more|just that|that's it|that is it|thats it|that's all|that is all)")
+
+
+_QUESTION = re.compile(r"^\s*(?:is|are|does|do|did|was|were|has|have|should|shall|isn't|aren't|doesn't|how|why|what|which|"
+                       r"where|when|who|am i|is it|would it)\b[^?]*\?\s*$", re.I)
+
+
+def refuse_question(instruction: str) -> None:
+    """'is the dog bark too loud?' asks, it does not tell: refused, never read as an edit."""
+    if _QUESTION.match(instruction):
+        from smartdj.engine.planning.base import PlanningError
+
+        raise PlanningError(f'"{instruction.strip()}" reads as a question, not an edit; say what to change, '
+                            'e.g. "turn the X down 3 dB"')
 
 
 def is_chat(fragment: str, labels: list[str] | tuple[str, ...] = ()) -> bool:
@@ -151,7 +172,8 @@ _SHIFT = (r"\b(?:shift|delay|nudge|slide|offset|later|earlier|sooner|ahead|late|
 _EARLIER = r"\b(?:earlier|sooner|ahead|early|advance|forward|before)\b"
 _REVERB_HUGE = (r"\b(?:(?:cathedral|church|cave|stadium|arena|hall|canyon|tunnel|warehouse|plate|huge|massive|giant|"
                 r"epic|infinite|endless|long|big|large)[- ](?:reverb|verb|echo)|(?:in|inside) (?:a |an |the )?(?:huge |big |massive |giant |large )?(?:cathedral|church|cave|stadium|arena|"
-                r"concert hall|hall|canyon|tunnel|warehouse|gym)|drench(?:ed)?(?: it)?(?: in reverb)?|drown(?:ed)?(?: it)? in reverb|"
+                r"concert hall|hall|canyon|tunnel|warehouse|gym)|like (?:a |an |in a |in an )?(?:huge |big |massive |giant )?"
+                r"(?:cathedral|church|cave|stadium|arena|canyon|tunnel|warehouse|concert hall)|drench(?:ed)?(?: it)?(?: in reverb)?|drown(?:ed)?(?: it)? in reverb|"
                 r"(?:huge|massive|big|heavy|lots of|tons of|loads of|heaps of|a lot of|way more|really) "
                 r"(?:(?:cathedral|church|hall|plate|chamber|cave|spring) )?(?:reverb|verb|echo|room|space))\b")
 _REVERB_SMALL = (r"\b(?:(?:a touch|a bit|a little|a hint|a tad|a dash|a splash|a smidge|slight|subtle|light|some light|a little bit)"
@@ -181,6 +203,8 @@ _TIMBRE = [
 _QUIET_ADD = (r"\b(?:quiet|quietly|soft|softly|faint|faintly|subtle|gentle|distant|low|in the background|into the background|"
               r"in the back|a touch of|a hint of|a little|a bit of|in the distance|far off|far-off|far away|way off|off in the distance|"
               r"far in the distance|from afar|way in the distance|barely audible)\b")
+_VERY_QUIET_ADD = (r"\b(?:(?:very|really|super|extremely|so) (?:quiet|quietly|soft|softly|faint|faintly|subtle|distant|low)|"
+                   r"barely audible|barely there|just audible|hardly audible|far far away)\b")
 _DIRECTION = r"\b(?:pan|move|put|place|sit|position|send|swing|relocate|reposition|locate|sits|goes|go|come from|comes from|coming from)\b"
 
 _STRONG_VERB = [  # a clause that starts with one of these has that operation

@@ -50,6 +50,11 @@ def texts(result) -> list[str]:
     ("the piano sounds thin and cold", ["change the timbre of the sound of piano to be more warm"]),
     ("remove the clap because it's distracting and turn up the piano",
      ["remove the sound of clap", "turn up the volume of piano by 3 dB"]),
+    ("add a cowbell on the left, barely audible", ["add the sound of cowbell at the left with -20 dB"]),
+    ("make the pad warmer and 2 dB more", ["change the timbre of the sound of synth pad to be more warm",
+                                          "turn up the volume of synth pad by 2 dB"]),
+    ("bring the piano up, like 3 or 4 dB", ["turn up the volume of piano by 3.5 dB"]),
+    ("clap to the left side little bit", ["change the sound of clap to left front"]),
 ])
 def test_talk_around_the_edit(rules, instruction, expected):
     assert texts(rules.plan(instruction, labels=BAND)) == expected
@@ -60,6 +65,8 @@ def test_talk_around_the_edit(rules, instruction, expected):
     "hi there, thanks",  # talk and nothing else
     "piano: keep, radio",  # a name with a word the planner could not place is never dropped half-read
     "raise the piano in the second verse",  # a time range
+    "is the piano too loud?",  # a question
+    "the piano needs more low end",  # EQ
 ])
 def test_refused_not_guessed(rules, instruction):
     with pytest.raises(PlanningError):
