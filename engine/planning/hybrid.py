@@ -5,6 +5,7 @@ from __future__ import annotations
 from smartdj.bridge.language import Step, split_targets
 from smartdj.engine.planning.base import PlanningError, PlanResult
 from smartdj.engine.planning.reader import THRESHOLD, ReaderPlanner, UnknownWords
+from smartdj.engine.planning.rules_words import _KNOWN_WORDS, CHAT_WORDS
 
 
 def _gist(steps: list[Step]) -> list[tuple]:
@@ -53,8 +54,11 @@ class HybridPlanner:
             try:
                 other = self.reader.plan(instruction, labels=labels, audio=audio).steps
             except UnknownWords as e:  # the rules may have read past a word that changes the request
+                unread = [w for w in e.words if w not in _KNOWN_WORDS and w not in CHAT_WORDS]
+                if not unread:  # words the rules' own vocabulary reads ("a heavy cathedral reverb")
+                    return result
                 result.unsure, result.alternatives = True, [list(result.steps)]
-                result.tags.append(f'"{" ".join(e.words)}" was not understood')
+                result.tags.append(f'"{" ".join(unread)}" was not understood')
                 return result
             except PlanningError:
                 return result
