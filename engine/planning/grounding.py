@@ -25,7 +25,8 @@ EMBED_MARGIN = 0.05  # ... and by how much it must beat the runner-up
 ALIASES: dict[str, tuple[str, ...]] = {
     "woman": ("female",), "lady": ("female",), "girl": ("female",), "women": ("female",),
     "man": ("male",), "guy": ("male",), "men": ("male",),
-    "bv": ("backing", "choir", "vocal"),
+    "bv": ("backing", "choir", "vocal"), "oh": ("overhead", "overheads"), "ohs": ("overhead", "overheads"),
+    "uke": ("ukulele",), "ukes": ("ukulele",),
     "vocal": ("speaking", "speech", "voice", "singing", "vocal", "talking", "singer"),
     "vox": ("speaking", "speech", "voice", "singing", "vocal", "talking", "singer"),
     "voice": ("speaking", "speech", "voice", "singing", "vocal", "talking"),

@@ -147,6 +147,8 @@ def shorthand(text: str) -> str:
     unit = r"(?![\d.])(?!\s*(?:s|secs?|seconds?|ms|db|dbs|decibels?|%)\b)"
     s = re.sub(rf"\b(?:at|with) ([-+]?{_N}){unit}", r"with \1 db", s)  # "add rain at -18": the level
     s = re.sub(rf"(?<![\w.])\+\s?({_N}){unit}", r" up by \1 db", s)
+    s = re.sub(rf"(^|[,:;]\s*)\+\s?({_N}) ?(?:db|dbs|decibels?)\b", r"\1up by \2 db", s)  # "door slam: +4 dB, right"
+    s = re.sub(rf"(^|[,:;]\s*)-\s?({_N}) ?(?:db|dbs|decibels?)(?=$|[,;.])", r"\1down by \2 db", s)
     s = re.sub(rf"(?<![\w.+-])-\s?({_N}){unit}", r" down by \1 db", s)
     s = re.sub(rf"(?<![\w.+-])({_N})\s*(?:db\s+|dbs\s+|decibels?\s+)?(up|down)\b(?!\s+by\b)", r"\2 by \1 db", s)  # "4 down"
     s = re.sub(rf"\b(up|down|louder|quieter|softer)\s+(?:by\s+)?(?:(?:like|about|around|roughly|maybe|say)\s+)?({_N}){unit}"

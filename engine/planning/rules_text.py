@@ -276,7 +276,8 @@ def rewrite(text: str) -> str:
     s = re.sub(r"\b((?:left|right|cent(?:er|re)|middle)(?: front)?) with (?=(?:a |an |some )?(?:\w+ )?(?:reverb|verb|echo)\b)",
                r"\1, and give it ", s)
     s = re.sub(r"\btoo too\b", "too", s)
-    s = re.sub(r"(^|,\s*|\band\s+(?:also\s+)?|\balso\s+)((?:the\s+)?(?:zzlabel\d+zz|[a-z][\w'-]*(?: [a-z][\w'-]*)?)) the same$",
+    s = re.sub(r"(^|,\s*|\band\s+(?:also\s+)?|\balso\s+)((?:the\s+)?(?:zzlabel\d+zz|[a-z][\w'-]*(?: [a-z][\w'-]*)?))"
+               r" (?:also |too |as well )?(?:the )?same(?: please)?$",
                r"\1do the same for \2", s)
     s = re.sub(r"\bdouble (?:the )?(?:volume|level|loudness) (?:of |on )?", "louder by 6 db ", s)
     s = re.sub(r"\b(?:halve|half) (?:the )?(?:volume|level|loudness) (?:of |on )?", "quieter by 6 db ", s)

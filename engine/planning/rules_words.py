@@ -73,6 +73,9 @@ def common_forms(text: str) -> str:
     s = DECADE.sub("retro", s)
     s = _ASIDES.sub("", s)
     s = re.sub(r"\blil\b", "little", s, flags=re.I)
+    s = re.sub(r"\bwalk(?:y|ie)[- ]?talk(?:y|ie)s?\b", "walkie-talkie", s, flags=re.I)
+    s = re.sub(r"\bat least\b(?!\s*\d)", "", s, flags=re.I)
+    s = re.sub(r"(?<=[a-z] )(?:maybe|perhaps|about|around|roughly|approximately|approx|something like) (?=[+-]?\d)", "", s, flags=re.I)
     s = re.sub(r"\b(\d+) ?(?:or|to|-|\u2013) ?(\d+) ?(db|dbs|decibels?)\b|(?:(?<=\blike )|(?<=\babout )|(?<=\bmaybe ))(\d+) or (\d+)\b(?! ?(?:ms|s|sec))",
                lambda m: f"{(int(m.group(1) or m.group(4)) + int(m.group(2) or m.group(5))) / 2:g}" + (f" {m.group(3)}" if m.group(3) else ""),
                s, flags=re.I)  # "like 4 or 5 dB": between the two
@@ -103,6 +106,7 @@ think guess feel really just actually anyway anyways the a an this that these th
 are be been for of in on with about overall mostly pretty take takes mix track song recording edit podcast episode
 session version clip scene project demo sounds sounding good fine at while here here's now quick question
 things stuff couple few changes tweaks notes bits what want wanted would could can do doing thx yeah yep if possible me
+quick one small request favor favour
 """.split())
 _ASIDES = re.compile(r"\b(?:honestly|tbh|lol|lmao|haha+|imo|imho|basically|literally|frankly|"
                      r"thanks?(?: you)? (?:so|very) much|thanks a (?:lot|bunch|ton)|much appreciated|many thanks)\b", re.I)
@@ -127,11 +131,22 @@ def refuse_question(instruction: str) -> None:
                             'e.g. "turn the X down 3 dB"')
 
 
+_REASON = re.compile(r"(?:and |but |so |because |cause |as )?(?:we're|we are|we'll|we will|we've|i'm|i am|i'll|i will|i've|"
+                     r"they're|it's going to|we're going to)\b")
+_EDIT_WORD = re.compile(r"\b(?:louder|quieter|softer|up|down|left|right|cent(?:er|re)|front|middle|reverb|verb|echo|remove|mute|"
+                        r"cut|add|pan|bright|brighter|dark|darker|warm|warmer|cold|colder|muffled|later|earlier|shift|delay|"
+                        r"solo|isolate|keep|lose|kill|drop|boost|lower|raise|turn|make|move|put|bring|more|less|too|no|not|"
+                        r"don't|never|only|just|instead|rather|except|but)\b")
+
+
 def is_chat(fragment: str, labels: list[str] | tuple[str, ...] = ()) -> bool:
     """A fragment of talk that asks for no edit; never one that names a sound or holds a number."""
     low = fragment.lower()
     if _DONE.fullmatch(low.strip(" .!")):
         return True
+    if _REASON.match(low) and not re.search(r"\d", low) and not _EDIT_WORD.search(low) and not any(
+            re.search(rf"\b{re.escape(x.lower())}\b", low) for x in labels):
+        return True  # "we're re-recording it tomorrow anyway": why, not what
     words = re.findall(r"[\w']+", low)
     if not words or any(re.search(rf"\b{re.escape(x.lower())}\b", low) for x in labels):
         return False
