@@ -191,7 +191,7 @@ def _strict_scores(name: str, labels: Sequence[str], aliases: Mapping[str, Seque
 
 def _ground_strict(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> str | None:
     scored = _strict_scores(name, labels, aliases)
-    if not scored or (len(scored) > 1 and scored[0][:3] == scored[1][:3]):
+    if not scored or (len(scored) > 1 and (scored[0][0], scored[0][2]) == (scored[1][0], scored[1][2])):
         return None  # "the guitar" with an acoustic and an electric guitar: ask, never guess
     return scored[0][3]
 

@@ -11,7 +11,7 @@ _N = r"\d+(?:\.\d+)?"
 _NOTE = {"beat": 1.0, "beats": 1.0, "quarter": 1.0, "quarter note": 1.0, "8th": 0.5, "eighth": 0.5, "8th note": 0.5,
          "eighth note": 0.5, "16th": 0.25, "sixteenth": 0.25, "16th note": 0.25, "half note": 2.0, "half beat": 0.5,
          "bar": 4.0, "bars": 4.0, "measure": 4.0, "measures": 4.0, "full bar": 4.0}
-_COUNT = {"a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "half a": 0.5, "a full": 1.0}
+_COUNT = {"3/4 of a": 0.75, "1/2 of a": 0.5, "1/4 of a": 0.25, "2/3 of a": 2 / 3, "1/3 of a": 1 / 3, "a half": 0.5, "a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "half a": 0.5, "a full": 1.0}
 # "the song's at 60bpm", "@ 80 bpm", "track is 150 bpm": the whole statement goes, not only the number
 _TEMPO_SUBJ = (r"(?:\b(?:the )?(?:song|track|tune|piece|project|session|tempo|cue)(?:'s| is| =)? (?:at |@ ?|of |around |about )?|"
                r"\b(?:we're|we are|it's|its|it is) (?:at |@ ?)?|\bat |@ ?)")
@@ -22,7 +22,7 @@ _TEMPO = re.compile(rf"(?:,\s*)?(?:{_TEMPO_SUBJ}?(?:(?:in )?(?:4/4|3/4|6/8) (?:a
                     rf",?\s*\bbpm(?: is| =| of| at|:)? ({_N})\b|"
                     rf"\bat ({_N})\b(?!\s*(?:db|dbs|decibels?|ms|milliseconds?|s|secs?|seconds?|%|percent)\b))")
 _METER = re.compile(r"(?:\b(?:it's|its|it is|we're|we are|we're in|this is) )?(?:\bin )?\b(?:3/4|6/8|4/4|2/4)(?: time)?(?![\d/])")
-_MUSICAL = re.compile(rf"\b({_N}|a full|half a|an|a|one|two|three|four) ?(?:(triplet|dotted) )?(16th note|16th|sixteenth|8th note|8th|eighth note|"
+_MUSICAL = re.compile(rf"\b((?:3/4|1/2|1/4|2/3|1/3) of a|a half|{_N}|a full|half a|an|a|one|two|three|four) ?(?:(triplet|dotted) )?(16th note|16th|sixteenth|8th note|8th|eighth note|"
                       r"eighth|quarter note|quarter|half note|half beat|beats?|full bar|bars?|measures?)\b")
 
 
@@ -37,7 +37,7 @@ def musical_time(text: str) -> str:
     bpm = float(next(g for g in t.groups() if g))
     count = _COUNT.get(m.group(1)) or float(m.group(1))
     beats = _NOTE[m.group(3)] * {"triplet": 2 / 3, "dotted": 1.5}.get(m.group(2) or "", 1.0)
-    meter = re.search(r"\b(?:in )?(3/4|6/8|4/4|2/4)\b", text)
+    meter = re.search(r"\b(?:in )?(3/4|6/8|4/4|2/4)\b(?! of)", text)
     if beats == 4.0 and meter:
         beats = {"3/4": 3.0, "6/8": 3.0, "2/4": 2.0}.get(meter.group(1), 4.0)
     seconds = round(count * beats * 60.0 / bpm, 3)

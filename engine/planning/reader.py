@@ -32,8 +32,9 @@ from smartdj.engine.planning.reader_amounts import (
     _vaguer,
     said_place,
 )
-from smartdj.engine.planning.rules import _PERSON, MAX_RULE_STEPS
+from smartdj.engine.planning.rules import MAX_RULE_STEPS
 from smartdj.engine.planning.rules_pre import refuse_unsupported
+from smartdj.engine.planning.rules_refer import _PERSON
 from smartdj.engine.planning.rules_words import (
     _QUIET_ADD,
     _TIMBRE,

@@ -22,6 +22,7 @@ from smartdj.engine.planning.base import PlanningError, PlanResult
 from smartdj.engine.planning.coverage import check_coverage
 from smartdj.engine.planning.rules_clauses import clauses_of
 from smartdj.engine.planning.rules_read import _Clause, _fold_placement, read, steps_of
+from smartdj.engine.planning.rules_refer import _NOT_A_SOUND, _PERSON, _count_back, _person, names_of  # noqa: F401
 from smartdj.engine.planning.rules_steps import _append, _drop_reasons
 from smartdj.engine.planning.rules_text import (
     _PREFIX,
@@ -56,9 +57,6 @@ MAX_RULE_STEPS = 8  # the rule planner reads long requests exactly; model planne
 
 
 
-_PERSON = re.compile(r"\b(?:chef|host|guest|narrator|bride|groom|singer|vocals?|vox|voice|speaker|caller|dj|foreman|"
-                     r"officiant|interview(?:er|ee)|presenter|man|woman|boy|girl|child|kid|baby|commentator|referee|"
-                     r"soprano|alto|tenor|dialogue|actor|actress|talking|speaking|speech)\b")
 
 
 class _Ambiguous(PlanningError):
@@ -89,38 +87,19 @@ def _complaint_subject(raw: str, error: str, n_clauses: int) -> str | None:
     return m.group(1) if m else None
 
 
-def _person(previous: list[str], mentioned: list[str], target: str) -> list[str]:
-    """'him' / 'her' refer to the last person named, not to the last sound ("get rid of the fan and bring him up")."""
-    words = set(target.split())
-    if not words & {"him", "her", "he", "she"} or any(_PERSON.search(p) for p in previous):
-        return previous
-    person = next((m for m in reversed(mentioned) if _PERSON.search(m)), None)
-    return [person] if person else previous
 
 
 # a complaint about a tone these words name has no one fix ("harsh": darker, warmer or quieter?) unless one is said
-_GUESSED_TONE = re.compile(r"\b(?:boomy|boxy|harsh|shrill|piercing|sibilant|brittle|tinny|nasal|honky|edgy|thin|presence|air)\b")
+_GUESSED_TONE = re.compile(r"\b(?:boomy|boxy|harsh|shrill|piercing|sibilant|brittle|tinny|nasal|honky|edgy|thin|presence|air|"
+                           r"muddy|murky|mud)\b")
 _NAMED_TONE = re.compile(r"\b(?:dark|darker|darken|warm|warmer|warmth|bright|brighter|brighten|cold|colder|cool|cooler|"
                          r"muffled?|duller|dull it|telephone|radio|megaphone|underwater|walkie|speaker)\b")
 
 
-_COUNTED = {"both": 2, "both of them": 2, "them both": 2, "the two": 2, "the pair": 2, "all three": 3, "the three": 3,
-            "all three of them": 3, "the three of them": 3, "all four": 4, "the four": 4}
 
 
-def names_of(text: str) -> list[str]:
-    return [re.sub(r"^(?:the|a|an|some|my|our)\s+", "", p.strip()) for p in split_targets(text)]
 
 
-def _count_back(previous: list[str], mentioned: list[str], target: str) -> list[str]:
-    """'both' after two clauses about one sound each means the last two sounds named ("whistle left, glock right,
-    both a bit quieter"); 'all three' the last three."""
-    said = re.search(r"\b(?:" + "|".join(sorted(_COUNTED, key=len, reverse=True)) + r")\b", target)
-    n = _COUNTED[said.group(0)] if said else None
-    if n is None or len(previous) >= n:
-        return previous
-    recent = list(dict.fromkeys(reversed(mentioned)))[:n]
-    return recent[::-1] if len(recent) == n else previous
 
 
 def _cut_description(text: str) -> str:
@@ -170,6 +149,9 @@ class RulePlanner:
         if fixes:
             tags.append("respelled: " + ", ".join(f"{a}->{b}" for a, b in fixes))
         text = pre.clean_up(text)
+        odd = re.search(r"\bmore ([a-z]+(?:y|ier))\b", _normalise(instruction))
+        if odd and odd.group(1) not in _KNOWN_WORDS and odd.group(1) not in label_words:
+            raise PlanningError(f'"more {odd.group(1)}": SmartDJ does not know that quality; {HELP}')
         text, placeholders = protect(text, labels)
         try:
             steps = self._read_all(text, placeholders, labels, tags, {})
@@ -289,7 +271,7 @@ class RulePlanner:
                 placed = re.match(r"(?:some|a|an|another)\b", clause.target_text.strip()) or re.match(
                     r"(?:(?:please|now|also|and|then|so|just) )*(?:put|place|include|set|plant|position|i'd like|i want|i'd love)\b"
                     r"(?! the\b)", raw)
-                if clause.op != "direction" or not placed:
+                if clause.op != "direction" or not placed or any(_NOT_A_SOUND.search(n) for n in names):
                     raise
                 clause.op, grounded = "add", names
             if clause.op != "add":

@@ -33,7 +33,7 @@ _TIME_FIX = re.compile(r"(?:move|shift|nudge|adjust|correct|fix|pull|push|bring|
 _AMOUNT_ONLY = re.compile(r"(?:by )?(?:(?:like|about|around|roughly)\s+)?\d+(?:\.\d+)?\s*(?:db|ms|milliseconds?|s|secs?|seconds?)")
 
 
-_SIZE_ONLY = re.compile(r"(?:(?:very|really|quite|pretty|super|fairly) )?(?:heavy|light|medium|big|huge|small|subtle|massive|"
+_SIZE_ONLY = re.compile(r"(?:like )?(?:(?:very|really|quite|pretty|super|fairly) )?(?:heavy|light|medium|big|huge|small|subtle|massive|"
                         r"lush|long|short|a lot|a little|a bit|a touch|lots|tons)|not too much|nothing crazy|nothing heavy|not much")
 
 
@@ -63,6 +63,15 @@ def clauses_of(text: str) -> list[str]:
                 and not _strip_places(frag):
             clauses[-1] = f"{clauses[-1]} {frag}"  # "same for the sax but slightly right"
             continue
+        level = re.fullmatch(r"(?:turn )?(up|down) (?:(?:like|about|around|roughly|maybe|say) )?by (\d+(?:\.\d+)?) db", frag)
+        if level and clauses and re.search(_ADD, clauses[-1]) and not _has_number(clauses[-1]):
+            clauses[-1] += f" with {'-' if level.group(1) == 'down' else ''}{level.group(2)} db"  # "add X, quiet, like -25"
+            continue
+        kept = re.fullmatch(r"(?:and )?(?:keep|have|make) (?:it|them) ((?:nice and |really |very |pretty )?(?:quiet|soft|low|subtle|faint)"
+                            r"(?: in the background)?|in the background|under everything|low in the mix)", frag)
+        if kept and clauses and re.search(_ADD, clauses[-1]) and not _has_number(clauses[-1]):
+            clauses[-1] = f"{clauses[-1]} {kept.group(1)}"  # "add a wolf howl, keep it quiet in the background"
+            continue
         more = re.fullmatch(r"(?:and )?(?:by )?(\d+(?:\.\d+)?) ?db (more|louder|up|higher|less|quieter|down|lower|softer)", frag)
         if clauses and more:  # "a warmer tone and 1 dB more"
             way = "up" if more.group(2) in ("more", "louder", "up", "higher") else "down"
@@ -78,7 +87,7 @@ def clauses_of(text: str) -> list[str]:
         if clauses and _SIZE_ONLY.fullmatch(frag) and re.search(_REVERB, clauses[-1]):
             clauses[-1] = f"{clauses[-1]} {frag}"  # "needs verb, heavy"
             continue
-        said = re.fullmatch(r"(?:add |and )?(?:(?:like|about|around|roughly|maybe|say|approx(?:imately)?)\s+)?"
+        said = re.fullmatch(r"(?:add |and )?(?:at |with )?(?:(?:like|about|around|roughly|maybe|say|approx(?:imately)?)\s+)?"
                             r"([+-]?\d+(?:\.\d+)?)\s*(?:db|decibels?)?(?:\s+or so)?", frag)
         if said and clauses and not _has_number(clauses[-1]):  # "..., like +3 dB": the amount of the clause before
             if re.search(_ADD, clauses[-1]):
@@ -87,10 +96,6 @@ def clauses_of(text: str) -> list[str]:
             if said.group(1)[0] not in "+-" and re.search(_VOLUME_CUE, clauses[-1]):
                 clauses[-1] += f" by {said.group(1)} db"
                 continue
-        level = re.fullmatch(r"(?:turn )?(up|down) (?:(?:like|about|around|roughly|maybe|say) )?by (\d+(?:\.\d+)?) db", frag)
-        if level and clauses and re.search(_ADD, clauses[-1]) and not _has_number(clauses[-1]):
-            clauses[-1] += f" with {'-' if level.group(1) == 'down' else ''}{level.group(2)} db"  # "add X, quiet, like -25"
-            continue
         if clauses and _MODIFIER.fullmatch(frag) and re.search(_ADD, clauses[-1]):
             clauses[-1] = f"{clauses[-1]} {frag}"  # "add rain on the left, a little louder": the add's level
         elif not clauses or _is_clause(frag) or _NO_OP.match(frag):

@@ -28,6 +28,9 @@ _TIME_RANGE = re.compile(
     r"1st|2nd|3rd|4th) )?(?:chorus|choruses|verses?|intro|outro|bridge|drop|breakdown|"
     r"hook|pre-?chorus|fade|ending|beginning|start|end|acts?|scenes?|movements?|coda|interlude|reprise|solo|half|"
     r"minute|take|cue|reel|episode|segment)\b|\bat the (?:end|start|beginning)\b"
+    r"|\bduring (?:the |a |an |his |her |their |its )?\w+"
+    r"|\b(?:after|before|when|once|until|till) (?:the |a |an |he |she |they |it )?\w+(?: \w+)? (?:ends?|starts?|begins?|stops?|"
+    r"finishes|comes in|drops|kicks in)\b"
     r"|\bonly when\b|\bwhenever\b|\bevery time\b|\beach time\b|\bonward\b|\bonwards\b"
     r"|\btowards? the (?:end|start|beginning|middle)\b|\bin the \w+ (?:sections?|parts?|passages?|bits?)\b"
     r"|\b(?:get|gets|getting|grow|grows|growing) (?:louder|quieter|softer|brighter|darker|wetter)\b|\bgradually\b"
@@ -46,7 +49,7 @@ _UNSUPPORTED = [
     (r"\b(?:eq|eqs|eq'd|equali[sz]e|equali[sz]er|low[- ]end|bottom[- ]end|top[- ]end|highs|mids|lows|treble|presence|"
      r"punch|punchy|punchier|intelligib\w*|understandable|de-?ess\w*|fatter|thicker)\b", "EQ (shaping frequency bands)"),
     (r"\b(?:in sync|sync|align|quantize|quantise)\b", "aligning sounds in time"),
-    (r"\b(?:more |some |add |less |a bit of |extra )swing\b|\bswing (?:the |it |them )?[\w-]*(?: [\w-]+)? more\b|"
+    (r"\b(?:more |some |add |less |a bit of |extra )swing\b|\bswing (?:the |it |them )?[\w-]*(?: [\w-]+){0,3} more\b|"
      r"\bgroove\b|\bshuffle\b|\bhumani[sz]e\b|\bswings? more\b|\bmore swing\b", "changing the groove or swing"),
     (r"\bsound like an? (?!telephone|phone|radio|walkie|megaphone|small speaker)\w+(?: \w+)?$|\bsound less like\b",
      "turning one sound into another"),
@@ -147,7 +150,8 @@ def shorthand(text: str) -> str:
     unit = r"(?![\d.])(?!\s*(?:s|secs?|seconds?|ms|db|dbs|decibels?|%)\b)"
     s = re.sub(rf"\b(?:at|with) ([-+]?{_N}){unit}", r"with \1 db", s)  # "add rain at -18": the level
     s = re.sub(rf"(?<![\w.])\+\s?({_N}){unit}", r" up by \1 db", s)
-    s = re.sub(rf"(^|[,:;]\s*)\+\s?({_N}) ?(?:db|dbs|decibels?)\b", r"\1up by \2 db", s)  # "door slam: +4 dB, right"
+    s = re.sub(rf"(^|[,:;]\s*)\+\s?({_N}) ?(?:db|dbs|decibels?)\b", r"\1up by \2 db", s)
+    s = re.sub(rf"\b(up|down) ((?:it|them|her|him|that|this|em) )by ({_N}){unit}", r"\1 \2by \3 db", s)  # "up them by 5"  # "door slam: +4 dB, right"
     s = re.sub(rf"(^|[,:;]\s*)-\s?({_N}) ?(?:db|dbs|decibels?)(?=$|[,;.])", r"\1down by \2 db", s)
     s = re.sub(rf"(?<![\w.+-])-\s?({_N}){unit}", r" down by \1 db", s)
     s = re.sub(rf"(?<![\w.+-])({_N})\s*(?:db\s+|dbs\s+|decibels?\s+)?(up|down)\b(?!\s+by\b)", r"\2 by \1 db", s)  # "4 down"
@@ -269,9 +273,10 @@ _SLANG = [
     (r"\b(less|not so|not as) (cold|thin|harsh)\b", "warmer"),
     (r"\bsink\b", "knock down"),  # a strong verb: more than the default amount
     (r"\btuck\b", "turn down"),
+    (r"(?:,|\band)?\s*(?:even|level|balance|match) (?:them|it|things|that|those|the two)(?: out| up)?(?=$|[,;.])", ""),
     (r"\b(turn down|duck|turn way down|pull down|push down|bring down)( [^,;.]+?) (?:under(?:neath)?|beneath|below|behind) "
-     r"(?:the )?[^,;.]+?(?=$|[,;.]| and\b| then\b)", r"\1\2"),
-    (r"\b(turn down|duck)( [^,;.]+?) (?:under(?:neath)?|beneath|below)(?=$|[,;.]| a\b| and\b)", r"\1\2"),
+     r"(?:the )?(?!by\b)[^,;.]+?(?=$|[,;.]| and\b| then\b| by\b)", r"\1\2"),
+    (r"\b(turn down|duck)( [^,;.]+?) (?:under(?:neath)?|beneath|below)(?=$|[,;.]| a\b| and\b| by\b)", r"\1\2"),
     (r"\bmellow (.+?) out\b|\bmellow out (.+?)$", lambda m: f"warm up {m.group(1) or m.group(2)}"),
     (r"\b(dial|knock|turn|tone|take)\s+((?:the )?(?:zzlabel\d+zz|[a-z][\w'-]*)(?: [a-z][\w'-]*){0,2}?)\s+back\b", r"turn down \2"),
     (r"^((?:the )?(?:zzlabel\d+zz|[a-z][\w'-]*)(?: [a-z][\w'-]*){0,2}?) back (a (?:little )?bit|a touch|a tad|a hair|slightly)\b",

@@ -181,7 +181,8 @@ def read(raw: str) -> _Clause:
 
     huge_rev, small_rev = has(_REVERB_HUGE), has(_REVERB_SMALL)
     timbre = next((q for p, q in _TIMBRE if has(p)), None)
-    c.big = has(_BIG) or (huge_rev and not has(_SMALL))  # "a little plate reverb" is a little
+    c.big = has(_BIG) or (huge_rev and not has(_SMALL)) or (  # "a little plate reverb" is a little
+        c.op == "reverb" and has(r"\b(?:heavy|huge|massive|giant)\b") and not has(_SMALL))
     c.small = has(_SMALL) or small_rev
     c.strong = re.search(_STRONG, raw) is not None
     if c.op == "timbre" and describes_tone(raw):

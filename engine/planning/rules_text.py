@@ -78,7 +78,10 @@ def _normalise(text: str) -> str:
     s = re.sub(r"[!?\"()]", " ", s)
     s = re.sub(r"\bcentre\b", "center", s)
     # "harp more front-right", "the voice more in left side": a place, not a level
-    s = re.sub(r"\bmore (?:to(?:wards)? |in |on |over (?:to )?|into )?(?:the )?(?=(?:left|right|front|center|middle)\b)", "to the ", s)
+    s = re.sub(r"\bmore (?:far )?(?:to(?:wards)? |in |on |over (?:to )?|into )?(?:the )?(?=(?:left|right|front|center|middle)\b)", "to the ", s)
+    # "the cows are too far left, middle please": where it is now, not where it goes
+    s = re.sub(r"\b(is|are|'s|sits?|sitting) (?:(?:too|way|a bit|a little|kind of|so|all the way) )*(?:far )?(?:to the |over on the )?"
+               r"(?:left|right)(?: side)?(?=\s*[,;.])", r"\1 misplaced", s)
     s = re.sub(r"\bin front,? (?:just )?(?:a (?:little )?bit|slightly|a little|a touch) to the (left|right)\b", r"\1 front", s)
     s = re.sub(r"\b(?:cozy|cosy) and warm\b|\bwarm and (?:cozy|cosy)\b", "warm", s)
     s = re.sub(r"\bnice and (loud|quiet|soft|low)\b", lambda m: "loudly" if m.group(1) == "loud" else "quietly", s)

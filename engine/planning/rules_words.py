@@ -73,6 +73,9 @@ def common_forms(text: str) -> str:
     s = DECADE.sub("retro", s)
     s = _ASIDES.sub("", s)
     s = re.sub(r"\blil\b", "little", s, flags=re.I)
+    s = re.sub(r"\b(" + "|".join(_NUMBER_WORDS) + r")(?= ?(?:db|dbs|decibels?)\b)", lambda m: _NUMBER_WORDS[m.group(1).lower()], s,
+               flags=re.I)
+    s = re.sub(r"\bmore like\b", "like", s, flags=re.I)  # "more like inside the car": a picture, not more of it
     s = re.sub(r"\bwalk(?:y|ie)[- ]?talk(?:y|ie)s?\b", "walkie-talkie", s, flags=re.I)
     s = re.sub(r"\bat least\b(?!\s*\d)", "", s, flags=re.I)
     s = re.sub(r"(?<=[a-z] )(?:maybe|perhaps|about|around|roughly|approximately|approx|something like) (?=[+-]?\d)", "", s, flags=re.I)
