@@ -22,7 +22,7 @@ from smartdj.engine.planning.base import PlanningError, PlanResult
 from smartdj.engine.planning.coverage import check_coverage
 from smartdj.engine.planning.rules_clauses import clauses_of
 from smartdj.engine.planning.rules_read import _Clause, _fold_placement, read, steps_of
-from smartdj.engine.planning.rules_refer import _NOT_A_SOUND, _PERSON, _count_back, _person, names_of  # noqa: F401
+from smartdj.engine.planning.rules_refer import _NOT_A_SOUND, _count_back, _person, names_of
 from smartdj.engine.planning.rules_steps import _append, _drop_reasons
 from smartdj.engine.planning.rules_text import (
     _PREFIX,

@@ -14,7 +14,7 @@ from smartdj.engine.planning.rules_text import (
     _strip_places,
     rewrite,
 )
-from smartdj.engine.planning.rules_words import _ADD, _NO_OP, _REVERB, PICTURE, is_chat
+from smartdj.engine.planning.rules_words import _ADD, _LOC_RES, _NO_OP, _REVERB, PICTURE, is_chat
 
 # a picture with one of these words says the edit itself ("like a telephone"), not only what it is like
 _SAYS_EDIT = re.compile(r"\b(?:telephone|phone|radio|megaphone|walkie|underwater|speaker|bullhorn|intercom|muffled|tinny|"
@@ -42,6 +42,13 @@ _LEVEL_ONLY = re.compile(r"(?:and )?(?:up|down|louder|quieter|softer)(?: by)?(?:
 
 
 _VOLUME_CUE = re.compile(r"\b(?:louder|quieter|softer|up|down|lower|raise|boost|reduce|turn)\b")
+
+
+def _places_a_sound(frag: str) -> bool:
+    """A fragment that names a sound and where it goes, and nothing else ("the siren over to the right")."""
+    if _is_clause(frag) or _has_number(frag) or re.search(_VOLUME_CUE, frag) or not _strip_places(frag):
+        return False
+    return any(m.group("prep") not in ("from", "at") for rx, _ in _LOC_RES for m in rx.finditer(frag))
 
 
 def clauses_of(text: str) -> list[str]:
@@ -98,6 +105,9 @@ def clauses_of(text: str) -> list[str]:
                 continue
         if clauses and _MODIFIER.fullmatch(frag) and re.search(_ADD, clauses[-1]):
             clauses[-1] = f"{clauses[-1]} {frag}"  # "add rain on the left, a little louder": the add's level
+        elif clauses and _is_clause(clauses[-1]) and _places_a_sound(frag) and not re.match(
+                r"(?:pan|move|put|place|position|send|swing|stick|sit|shove)\b", re.sub(_PREFIX, "", clauses[-1])):
+            clauses.append(rewrite(f"pan {frag.removeprefix('and ')}"))  # "..., and the siren over to the right"
         elif not clauses or _is_clause(frag) or _NO_OP.match(frag):
             clauses.append(frag)
         elif (_has_place_or_amount(frag) and _strip_places(frag)

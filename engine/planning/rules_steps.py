@@ -47,6 +47,10 @@ def _append(steps: list[Step | None], complaints: dict[int, bool | str], new: li
         elif step.op in ("remove", "extract") and any(
                 s is not None and s.op == step.op and s.target == step.target for s in steps):
             continue  # "I don't want to hear the dog anymore, remove it"
+        elif step.op == "remove" and (old := next((i for i, s in enumerate(steps) if s is not None and complaints.get(i)
+                                                   and s.op == "volume" and s.target == step.target), None)) is not None:
+            steps[old] = step  # "the wind is way too much, kill it": the removal is the fix
+            continue
         else:
             steps.append(step)
         # "hear": "I can't hear X", a reason when another sound is lowered

@@ -155,7 +155,7 @@ _CLAUSE_START = re.compile(
     r"nudge|slide|offset|give|drown|drench|send|swing|tame|back|soften|duck|crank|pump|lift|dial|knock|warm|brighten|"
     r"darken|muffle|reverb|more|less|no|without|i|let|have|apply|set|amplify|attenuate|double|halve|bump|relocate|"
     r"reposition|want|need|tone|quieten|beef|louden|can|could|would|please|fix|clean|enhance|improve|master|"
-    r"normalize|normalise|compress|eq|mix|spare|do the same|(?:the )?same (?:thing )?(?:for|to|with|on))\b")
+    r"normalize|normalise|compress|eq|mix|spare|stick|shove|plonk|park|chuck|toss|do the same|(?:the )?same (?:thing )?(?:for|to|with|on))\b")
 
 
 def _is_clause(fragment: str) -> bool:
@@ -242,7 +242,7 @@ def rewrite(text: str) -> str:
     s = re.sub(r"^(?:just|only) (?:give me|leave me with|get me)\b", "keep only", s)
     # timing complaints: "the kick is late" / "dragging" wants it earlier, "early" / "rushing" later
     s = re.sub(r"(?<!\bit)(?:\s+is|\s+are|'s|\s+comes? in|\s+feels?)\s+(?:(?:a (?:little |tiny )?bit|slightly|a touch|a tad|way|"
-               r"too|kind of|a little|really|very|quite|a hair|a smidge|just|somewhat|always)\s+)*((?:by )?\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|secs?|seconds?)\s+)?"
+               r"too|kind of|a little|really|very|quite|a hair|a smidge|just|somewhat|always)\s+)*((?:by )?\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|secs?|seconds?)\s+)?(?:too\s+)?"
                r"(late|dragging|early|rushing|rushed|ahead of the (?:beat|click|grid|others|band)|behind the (?:beat|click|grid))"
                r"\b(?! in the mix)",
                lambda m: (" earlier" if m.group(2).startswith(("late", "dragging", "behind")) else " later")
@@ -252,7 +252,7 @@ def rewrite(text: str) -> str:
                "keep only ", s)
     s = re.sub(r"\b(get|take|cut|filter|strip|leave)\s+(.+?)\s+(out|away)(?: of (?:the mix|there|here|it))?\b",
                lambda m: f"{'remove' if m.group(1) != 'leave' else 'remove'} {m.group(2)}", s)
-    s = re.sub(r"\b(turn|switch)\s+(.+?)\s+off\b", r"remove \2", s)
+    s = re.sub(r"\b(turn|switch)\s+([^,;.]+?)\s+off\b(?! to\b)", r"remove \2", s)
     s = re.sub(r"\b(turn|bring|dial|knock|pump|crank|bump|tone|beef|warm|(?<!too )quiet|mix|layer|drop|throw|sprinkle|add)\s+"
                r"(?!up\b|down\b|in\b|back\b)((?:zzlabel\d+zz|[\w']+)(?:\s+(?:zzlabel\d+zz|[\w']+)){0,4}?)\s+(up|down|in\b(?!\s+(?:the|a|an|my|our|front|\d)))\b",
                r"\1 \3 \2", s)
@@ -274,7 +274,7 @@ def rewrite(text: str) -> str:
                r"slightly |much |super |so |extremely |incredibly |insanely |crazy |hella )?)(loud|quiet|soft|low|hot)\b",
                r"\1 \2too \3", s)
     s = re.sub(r"\bdrop\b(?=[^,;.]*\bdown\b)", "turn", s)  # "drop it way down": a level, not a removal
-    s = re.sub(r"\bcut\b(?=[^,;.]*\b(?:by )?(?:a lot|a bit|a little|a touch|a tad|a hair|quite a bit|a bunch|half|a few|some)\b)",
+    s = re.sub(r"\b(?:cut|drop)\b(?=[^,;.]*\b(?:by )?(?:a lot|a bit|a little|a touch|a tad|a hair|quite a bit|a bunch|half|a few|some)\b)",
                "turn down", s)  # "cut it by a lot": a level, not a removal
     s = re.sub(r"\b((?:left|right|cent(?:er|re)|middle)(?: front)?) with (?=(?:a |an |some )?(?:\w+ )?(?:reverb|verb|echo)\b)",
                r"\1, and give it ", s)

@@ -34,7 +34,7 @@ HELP = "say what to add, remove, keep, move, make louder/quieter, shift, reverb 
 
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
                  "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15",
-                 "twenty": "20", "a couple of": "2", "a couple": "2", "a few": "3"}
+                 "twenty": "20", "thirty": "30", "forty": "40", "a couple of": "2", "a couple": "2", "a few": "3"}
 _UNIT = r"(?:db|decibels?|dbs|seconds?|secs?|s|ms|milliseconds?)\b"
 _NUM = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)"
 
@@ -75,7 +75,10 @@ def common_forms(text: str) -> str:
     s = re.sub(r"\blil\b", "little", s, flags=re.I)
     s = re.sub(r"\b(" + "|".join(_NUMBER_WORDS) + r")(?= ?(?:db|dbs|decibels?)\b)", lambda m: _NUMBER_WORDS[m.group(1).lower()], s,
                flags=re.I)
-    s = re.sub(r"\bmore like\b", "like", s, flags=re.I)  # "more like inside the car": a picture, not more of it
+    s = re.sub(r"\bmore like\b", "like", s, flags=re.I)
+    s = re.sub(r"\b(?:a )?half (?:a )?second\b", "0.5 seconds", s, flags=re.I)
+    s = re.sub(r"\b(minus|plus) (" + "|".join(_NUMBER_WORDS) + r"|\d)", lambda m: ("-" if m.group(1).lower() == "minus" else "+")
+               + _NUMBER_WORDS.get(m.group(2).lower(), m.group(2)), s, flags=re.I)  # "more like inside the car": a picture, not more of it
     s = re.sub(r"\bwalk(?:y|ie)[- ]?talk(?:y|ie)s?\b", "walkie-talkie", s, flags=re.I)
     s = re.sub(r"\bat least\b(?!\s*\d)", "", s, flags=re.I)
     s = re.sub(r"(?<=[a-z] )(?:maybe|perhaps|about|around|roughly|approximately|approx|something like) (?=[+-]?\d)", "", s, flags=re.I)
@@ -223,7 +226,8 @@ _QUIET_ADD = (r"\b(?:quiet|quietly|soft|softly|faint|faintly|subtle|gentle|dista
               r"far in the distance|from afar|way in the distance|barely audible)\b")
 _VERY_QUIET_ADD = (r"\b(?:(?:very|really|super|extremely|so) (?:quiet|quietly|soft|softly|faint|faintly|subtle|distant|low)|"
                    r"barely audible|barely there|just audible|hardly audible|far far away)\b")
-_DIRECTION = r"\b(?:pan|move|put|place|sit|position|send|swing|relocate|reposition|locate|sits|goes|go|come from|comes from|coming from)\b"
+_DIRECTION = (r"\b(?:pan|move|put|place|sit|position|send|swing|relocate|reposition|locate|sits|goes|go|come from|comes from|"
+              r"coming from|stick|shove|plonk|park|chuck|toss)\b")
 
 _STRONG_VERB = [  # a clause that starts with one of these has that operation
     ("extract", re.compile(rf"^(?:{_EXTRACT_WORDS})\b")),
