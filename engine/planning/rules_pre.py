@@ -161,10 +161,11 @@ def shorthand(text: str) -> str:
                r"\1 \2 db", s)
     s = re.sub(rf"\b((?:drop|lower|cut|boost|raise|bump|lift|reduce|duck) (?:it|them|em|that) )({_N}){unit}(?= while\b| please\b| then\b)",
                r"\1by \2 db", s)
-    each = re.search(rf",?\s*(?:by )?({_N})(?: ?db)? each\b", s)
-    if each:  # "bring the host up and the guest down, 2 each"
+    each = re.search(rf",?\s*(?:by )?({_N})(?: ?db)? each\b|,?\s*\b(?:and )?(?:both|each|all of them|all three) (?:of them )?"
+                     rf"(?:by )?(?:like |about |around |roughly )?({_N})(?: ?db)?(?=$|[,;.])", s)
+    if each:  # "bring the host up and the guest down, 2 each", "drums down, bass down, both by 1.5"
         s = s[: each.start()] + s[each.end():]
-        s = re.sub(r"\b(up|down|louder|quieter)\b(?! by)", rf"\1 by {each.group(1)} db", s)
+        s = re.sub(r"\b(up|down|louder|quieter)\b(?! by)", rf"\1 by {each.group(1) or each.group(2)} db", s)
     s = re.sub(rf"\b(?:reverb|verb)(?: at| of)? ({_N})(?! ?(?:db|s|secs?|seconds?|ms)\b)", r"reverb level \1", s)
     s = re.sub(r"(\bby \d+(?:\.\d+)? db)\s+(?!and\b|then\b|on\b|to\b|at\b|in\b|with\b|each\b|please\b|for\b)(?=[a-z])",
                r"\1, ", s)  # "kick +2 snare +2": one clause per amount
@@ -290,7 +291,7 @@ _SLANG = [
     (r"\s+(?:compared (?:to|with)|relative to) (?:the )?[^,;.]+", ""),
     (r",\s*(?:like|about|around|say|maybe|roughly|approximately|approx)\s+(?=\d)", " by "),
     (r"(?:,|\band)\s*(?:fix|sort out|sort|deal with|handle) (?:it|them|em|that|this)(?: out| please)?(?=$|[,;.])", ""),
-    (r"(^|[,;.]\s*|\band\s+)drag\b", r"\1shift"), (r"\b((?:move|shift|push|nudge|put|slide|delay|drag|make|bring)\b[^,;.]*?\d (?:s|ms|secs?|seconds?|milliseconds?)) late\b",
+    (r"(^|[,;.]\s*|\band\s+)drag\b", r"\1shift"), (r"\b((?:move|shift|push|nudge|put|slide|delay|drag|make|bring)\b(?:[^,;.]|\.(?=\d))*?\d (?:s|ms|secs?|seconds?|milliseconds?)) late\b",
                                                       r"\1 later"),
     (r"\b(?:big|huge|massive|large|giant) (hall|church|cathedral|plate|stadium|arena) (verb|reverb)\b", r"\1 \2"),
     (r"(?<!\bon a )(?<!\bon the )(?<!\bover a )(?<!\bover the )\b(?:tele)?phone (?:filter|effect|fx|eq|line)\b", "like a telephone"),
