@@ -35,6 +35,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--run-reader", action="store_true",
                    help="hybrid: run plans only the learned reader could read (by default they are held for "
                         "confirmation and scored as unsure)")
+    p.add_argument("--lenient", action="store_true",
+                   help="hybrid: run rule plans the learned reader could not read (by default both must read a "
+                        "request for its plan to run unconfirmed)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -63,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         options = {"checkpoint": args.checkpoint} if args.checkpoint and name in ("alm", "llm") else {}
         if name == "hybrid" and args.run_reader:
             options["confirm"] = False
+        if name == "hybrid" and args.lenient:
+            options["agree"] = False
         planner = get_planner(name, **options)
         fallback = getattr(planner, "reason", None)
         metrics = evaluate(planner, examples, with_audio=not args.no_audio and name != "rules")

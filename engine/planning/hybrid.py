@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from smartdj.bridge.language import Step, split_targets
 from smartdj.engine.planning.base import PlanningError, PlanResult
 from smartdj.engine.planning.reader import THRESHOLD, ReaderPlanner, UnknownWords
 from smartdj.engine.planning.rules_words import _KNOWN_WORDS, CHAT_WORDS
+
+# the reader's refusals that hand a request to the rules on purpose (negation, sequences it does not compose)
+_LEFT_TO_RULES = re.compile(r"leaves negation|both up and down|two different|opposite")
 
 
 def _gist(steps: list[Step]) -> list[tuple]:
@@ -26,17 +31,20 @@ class HybridPlanner:
     With ``confirm`` (the default) a plan only the reader could read comes back unsure too: nothing the
     learned reader planned alone runs before someone has seen it (REAPER's Plan dialog asks; the engine
     never runs an unsure plan unasked, job code ``plan_unsure``). ``confirm=False`` runs those plans.
+    With ``agree`` (the default) a rule plan runs unasked only when the reader reads the request too: a request
+    neither reading covers is new wording, where blind sets showed most wrong plans. ``agree=False`` runs rule
+    plans the reader could not read.
     """
 
     name = "hybrid"
 
     def __init__(self, folder: str | None = None, threshold: float = THRESHOLD, confirm: bool = True,
-                 cross_check: bool = True):
+                 cross_check: bool = True, agree: bool = True):
         from smartdj.engine.planning.rules import RulePlanner
 
         self.rules = RulePlanner()
         self.reader = ReaderPlanner(folder, threshold)
-        self.confirm, self.cross_check = confirm, cross_check
+        self.confirm, self.cross_check, self.agree = confirm, cross_check, agree
 
     def plan(self, instruction: str, labels: list[str] | None = None, audio=None) -> PlanResult:
         try:
@@ -60,7 +68,11 @@ class HybridPlanner:
                 result.unsure, result.alternatives = True, [list(result.steps)]
                 result.tags.append(f'"{" ".join(unread)}" was not understood')
                 return result
-            except PlanningError:
+            except PlanningError as reader_error:
+                if self.agree and not _LEFT_TO_RULES.search(str(reader_error)):
+                    result.unsure, result.alternatives = True, [list(result.steps)]
+                    result.tags.append(f"only the rules could read it (the learned reader: {reader_error}); "
+                                       "confirm the plan")
                 return result
             if _gist(other) != _gist(result.steps):
                 result.unsure, result.alternatives = True, [list(result.steps), list(other)]

@@ -287,9 +287,9 @@ class _Composer:
             if c.leftover and not c.pronoun:
                 raise PlanningError(f'no source matches "{" ".join(c.leftover)}" (in "{c.raw}"); the sources are: '
                                     + "; ".join(self.labels))
-            if not self.last:
+            if not self.last and len(self.labels) != 1:
                 raise PlanningError(f'"{c.raw}": say which sound, e.g. "the {self.labels[0]}"')
-            targets = self.last
+            targets = self.last or list(self.labels)  # one sound only: "it" is that sound
             if re.search(r"\b(?:him|her|he|she|his)\b", c.raw) and not all(_PERSON.search(t) for t in targets):
                 people = list(dict.fromkeys(t for t in reversed(self.seen) if _PERSON.search(t)))
                 if len(people) != 1:

@@ -49,6 +49,11 @@ def plan_unit(spec: dict, unit: Unit, planner_named: Callable[[str], object]) ->
             result = planner.plan(spec["instruction"], labels=None, audio=audio)
         except (PlanningError, EditError) as e2:
             raise ExecError("plan_failed", f"could not plan {what}: {e2}", item=unit.id) from None
+    if getattr(result, "unsure", False) and result.planner == "reader" and labels and not isinstance(unit, SceneUnit):
+        try:  # "turn the voice up" on an item named "dialogue": a sound inside it, read as the rules read it
+            result = planner.plan(spec["instruction"], labels=None, audio=audio)
+        except (PlanningError, EditError):
+            pass  # the reader's reading stays, for confirmation
     if not result.steps:
         raise ExecError("plan_failed", "the planner found nothing to do in the instruction", item=unit.id)
     out = {"steps": list(result.steps), "planner": result.planner, "fallback": result.fallback,

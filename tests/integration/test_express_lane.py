@@ -24,7 +24,9 @@ def test_a_plan_and_a_scene_run_beside_a_heavy_item_job(engine_factory, examples
     with engine.client() as c:
         heavy = c.submit(item, "turn it down 6 dB, then turn it up 2 dB", str(tmp_path / "out"),
                          options={"executor": "auto"})
-        while not any(e["type"] == "step_started" for e in c.events(heavy)["events"]):
+        deadline = time.monotonic() + 60
+        while not any(e["type"] in ("step_started", "failed") for e in c.events(heavy)["events"]):
+            assert time.monotonic() < deadline, c.events(heavy)["events"]
             time.sleep(0.02)
         plan = c.submit(item, "turn it down 3 dB", str(tmp_path / "out"), mode="plan")
         ends = _end_times(c, [heavy, plan])
