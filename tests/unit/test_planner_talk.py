@@ -91,3 +91,14 @@ def test_the_vocal_is_the_lead_only_against_backing_vocals():
     assert lab.ground("background noise", ["voice over", "background music"], strict=True) is None
     assert lab.ground("speaker two", ["speaker 1", "speaker 2"], strict=True) == "speaker 2"
     assert lab.ground("hihat", ["hi-hat", "kick"], strict=True) == "hi-hat"
+
+
+def test_a_rule_plan_runs_unasked_only_when_the_reader_reads_it_too():
+    """'by 4 dB, bring the pad down': the rules read it, the reader cannot; held for confirmation by default."""
+    held = HybridPlanner().plan("by 4 dB, bring the pad down", labels=BAND)
+    assert held.unsure and [s.text for s in held.alternatives[0]] == ["turn down the volume of synth pad by 4 dB"]
+    assert "only the rules could read it" in held.tags[-1]
+    lenient = HybridPlanner(agree=False).plan("by 4 dB, bring the pad down", labels=BAND)
+    assert not lenient.unsure and texts(lenient) == ["turn down the volume of synth pad by 4 dB"]
+    both = HybridPlanner().plan("turn the pad down 4 dB", labels=BAND)  # both read it alike: it runs
+    assert not both.unsure and texts(both) == ["turn down the volume of synth pad by 4 dB"]
