@@ -63,25 +63,35 @@ def _as_written(name: str, instruction: str) -> str:
 
 
 
+_TONES = r"(?:cold|warm|bright|dark|muffled|dull|thin|harsh|shrill|tinny|piercing|brittle|sibilant|muddy|boomy|boxy|murky)"
+_HEDGE = r"(?:(?:a bit|a little|kind of|kinda|really|so|very|quite|pretty|way|too) )?"
+_WISHES_AND_COMPLAINTS = [  # read before anything else: they change which way an edit goes
+    (r"\b(is|are|'s|sounds?|feels?|seems?) to (loud|quiet|soft|low|bright|dark|warm|cold|muffled|much)\b", r"\1 too \2"),
+    (r"\b(is|are|'s|sounds?|feels?|seems?) (?:(?:so|really|too|a bit|kind of|kinda|way|very) )?"
+     r"(?:far away|far off|distant|far back|too far back|buried|lost|swallowed)\b(?! from)", r"\1 too quiet"),
+    (r"\b(?:i want|i'd like|i would like|we want|i need)(?: that)? ((?:the |my |our )?[\w' -]{1,30}?) "
+     r"(?:is|are|to be|be) (?=(?:less|more|a bit|a little|much|way|quieter|louder|softer)\b)", r"make \1 "),
+    (r"\b(?:less loud|not as loud)\b", "quieter"),
+    (rf"\b(sounds?|is|are|'s|feels?) {_HEDGE}({_TONES}) and {_HEDGE}({_TONES})\b", r"\1 too \2 and too \3"),
+]
+_PLACES_SAID = [
+    # "harp more front-right", "the voice more in left side": a place, not a level
+    (r"\bmore (?:far )?(?:to(?:wards)? |in |on |over (?:to )?|into )?(?:the )?(?=(?:left|right|front|center|middle)\b)", "to the "),
+    # "the cows are too far left, middle please": where it is now, not where it goes
+    (r"\b(is|are|'s|sits?|sitting) (?:(?:too|way|a bit|a little|kind of|so|all the way) )*(?:far )?(?:to the |over on the )?"
+     r"(?:left|right)(?: side)?(?=\s*[,;.])", r"\1 misplaced"),
+]
+
+
 def _normalise(text: str) -> str:
     s = common_forms(text).lower().replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ").replace("\u2014", ",")
     s = re.sub(r"\bw/\s*", "with ", s)
-    s = re.sub(r"\b(is|are|'s|sounds?|feels?|seems?) to (loud|quiet|soft|low|bright|dark|warm|cold|muffled|much)\b", r"\1 too \2", s)
-    s = re.sub(r"\b(is|are|'s|sounds?|feels?|seems?) (?:(?:so|really|too|a bit|kind of|kinda|way|very) )?"
-               r"(?:far away|far off|distant|far back|too far back|buried|lost|swallowed)\b(?! from)", r"\1 too quiet", s)
-    s = re.sub(r"\b(?:i want|i'd like|i would like|we want|i need)(?: that)? ((?:the |my |our )?[\w' -]{1,30}?) "
-               r"(?:is|are|to be|be) (?=(?:less|more|a bit|a little|much|way|quieter|louder|softer)\b)", r"make \1 ", s)
-    s = re.sub(r"\b(?:less loud|not as loud)\b", "quieter", s)
-    tones = r"(?:cold|warm|bright|dark|muffled|dull|thin|harsh|shrill|tinny|piercing|brittle|sibilant|muddy|boomy|boxy|murky)"
-    hedge = r"(?:(?:a bit|a little|kind of|kinda|really|so|very|quite|pretty|way|too) )?"
-    s = re.sub(rf"\b(sounds?|is|are|'s|feels?) {hedge}({tones}) and {hedge}({tones})\b", r"\1 too \2 and too \3", s)
+    for pattern, repl in _WISHES_AND_COMPLAINTS:
+        s = re.sub(pattern, repl, s)
     s = re.sub(r"[!?\"()]", " ", s)
     s = re.sub(r"\bcentre\b", "center", s)
-    # "harp more front-right", "the voice more in left side": a place, not a level
-    s = re.sub(r"\bmore (?:far )?(?:to(?:wards)? |in |on |over (?:to )?|into )?(?:the )?(?=(?:left|right|front|center|middle)\b)", "to the ", s)
-    # "the cows are too far left, middle please": where it is now, not where it goes
-    s = re.sub(r"\b(is|are|'s|sits?|sitting) (?:(?:too|way|a bit|a little|kind of|so|all the way) )*(?:far )?(?:to the |over on the )?"
-               r"(?:left|right)(?: side)?(?=\s*[,;.])", r"\1 misplaced", s)
+    for pattern, repl in _PLACES_SAID:
+        s = re.sub(pattern, repl, s)
     s = re.sub(r"\bin front,? (?:just )?(?:a (?:little )?bit|slightly|a little|a touch) to the (left|right)\b", r"\1 front", s)
     s = re.sub(r"\b(?:cozy|cosy) and warm\b|\bwarm and (?:cozy|cosy)\b", "warm", s)
     s = re.sub(r"\bnice and (loud|quiet|soft|low)\b", lambda m: "loudly" if m.group(1) == "loud" else "quietly", s)
