@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from smartdj.bridge.language import Step, split_targets
 from smartdj.engine.planning.base import PlanningError, PlanResult
-from smartdj.engine.planning.reader import THRESHOLD, ReaderPlanner, UnknownWords
+from smartdj.engine.planning.reader import THRESHOLD, LeftToRules, ReaderPlanner, UnknownWords
 from smartdj.engine.planning.rules_words import _KNOWN_WORDS, CHAT_WORDS
-
-# the reader's refusals that hand a request to the rules on purpose (negation, sequences it does not compose)
-_LEFT_TO_RULES = re.compile(r"leaves negation|both up and down|two different|opposite")
 
 
 def _gist(steps: list[Step]) -> list[tuple]:
@@ -68,8 +63,10 @@ class HybridPlanner:
                 result.unsure, result.alternatives = True, [list(result.steps)]
                 result.tags.append(f'"{" ".join(unread)}" was not understood')
                 return result
+            except LeftToRules:
+                return result
             except PlanningError as reader_error:
-                if self.agree and not _LEFT_TO_RULES.search(str(reader_error)):
+                if self.agree:
                     result.unsure, result.alternatives = True, [list(result.steps)]
                     result.tags.append(f"only the rules could read it (the learned reader: {reader_error}); "
                                        "confirm the plan")

@@ -78,22 +78,6 @@ def bundled_folder() -> Path:
     return Path(reader.__file__).with_name("reader_weights")
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def _all_of_them(m: rt.Mention, raw: str) -> bool:
     """A name for several sources at once: "both guitars", "all the guitars", "guitars" when each label is one."""
     plural = m.said.endswith("s") and not any(f.endswith("s") for f in m.fits)
@@ -127,6 +111,11 @@ class UnknownWords(PlanningError):
         self.words = words
 
 
+class LeftToRules(PlanningError):
+    """A request the reader hands to the rules on purpose (negation, "except", edits in sequence), not one it
+    could not read."""
+
+
 class ReaderPlanner:
     """The learned reader as a planner (``get_planner("reader")``)."""
 
@@ -148,7 +137,7 @@ class ReaderPlanner:
         refuse_unsupported(unnamed)
         left = _LEAVE_TO_RULES.search(text)
         if left:
-            raise PlanningError(f'"{left.group(0)}": the reader leaves negation, exceptions and corrections to the rules')
+            raise LeftToRules(f'"{left.group(0)}": the reader leaves negation, exceptions and corrections to the rules')
         clauses = [s for c in rt.split(text) if not is_chat(c, labels) for s in rt.segments(rt.read_clause(c, labels))]
         readings = load_reader(self.folder).read([_QUANTIFIER.sub("", c.masked) for c in clauses])
         steps = _Composer(labels, self.threshold).compose(clauses, readings)
@@ -356,11 +345,11 @@ class _Composer:
         for step in made:
             if step.op == "volume" and any(s.op == "volume" and s.target == step.target and (s.db > 0) != (step.db > 0)
                                            and not c for s, c in self.steps) and not complaint:
-                raise PlanningError(f"the request turns {step.target} both up and down; say which")
+                raise LeftToRules(f"the request turns {step.target} both up and down; say which")
             clash = next((s for s, _ in self.steps if s.target == step.target and s.op == step.op and
                           s.op in ("direction", "timbre") and s != step), None)
             if clash is not None:
-                raise PlanningError(f"the request asks for two different {step.op} changes to {step.target}; say one")
+                raise LeftToRules(f"the request asks for two different {step.op} changes to {step.target}; say one")
             if any(_restates(s, step) and _vaguer(step, s) for s, _ in self.steps):
                 continue  # "way too loud, ... it's covering the judge": the vaguer restatement adds nothing
             self.steps = [(s, c) for s, c in self.steps if not _restates(s, step)]

@@ -52,29 +52,12 @@ from smartdj.engine.planning.rules_words import (
 MAX_RULE_STEPS = 8  # the rule planner reads long requests exactly; model planners keep plan_check.MAX_STEPS
 
 
-
-
-
-
-
-
-
 class _Ambiguous(PlanningError):
     """A name that fits two or three labels equally ("the guitar": acoustic or electric)."""
 
     def __init__(self, name: str, labels: list[str], raw: str):
         super().__init__(f'"{name}" (in "{raw.strip()}") could be ' + " or ".join(labels) + "; say which one")
         self.name, self.labels = name, labels
-
-
-
-
-
-
-
-
-
-
 
 
 def _complaint_subject(raw: str, error: str, n_clauses: int) -> str | None:
@@ -87,19 +70,11 @@ def _complaint_subject(raw: str, error: str, n_clauses: int) -> str | None:
     return m.group(1) if m else None
 
 
-
-
 # a complaint about a tone these words name has no one fix ("harsh": darker, warmer or quieter?) unless one is said
 _GUESSED_TONE = re.compile(r"\b(?:boomy|boxy|harsh|shrill|piercing|sibilant|brittle|tinny|nasal|honky|edgy|thin|presence|air|"
                            r"muddy|murky|mud)\b")
 _NAMED_TONE = re.compile(r"\b(?:dark|darker|darken|warm|warmer|warmth|bright|brighter|brighten|cold|colder|cool|cooler|"
                          r"muffled?|duller|dull it|telephone|radio|megaphone|underwater|walkie|speaker)\b")
-
-
-
-
-
-
 
 
 def _cut_description(text: str) -> str:

@@ -8,6 +8,7 @@ import re
 from smartdj.engine.planning.rules_text import (
     _MODIFIER,
     _PREFIX,
+    _has_number,
     _has_place_or_amount,
     _is_clause,
     _split,
@@ -20,10 +21,6 @@ from smartdj.engine.planning.rules_words import _ADD, _LOC_RES, _NO_OP, _REVERB,
 _SAYS_EDIT = re.compile(r"\b(?:telephone|phone|radio|megaphone|walkie|underwater|speaker|bullhorn|intercom|muffled|tinny|"
                         r"bright|dark|warm|cold|reverb|verb|echo|hall|room|left|right|cent(?:er|re)|front|middle|loud|quiet|cathedral|church|"
                         r"cave|stadium|arena|canyon|tunnel|warehouse|bathroom|closet)|\d")
-
-
-def _has_number(clause: str) -> bool:
-    return re.search(r"\d", re.sub(r"zzlabel\d+zz", "", clause)) is not None
 
 
 _TIME_FIX = re.compile(r"(?:move|shift|nudge|adjust|correct|fix|pull|push|bring|drag|slide)(?: it| them| that| em)?"

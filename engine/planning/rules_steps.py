@@ -7,6 +7,7 @@ import dataclasses
 import re
 
 from smartdj.bridge.language import Step
+from smartdj.engine.planning.rules_text import _has_number
 from smartdj.engine.planning.rules_words import DEFAULT_DB, DEFAULT_SECONDS
 
 
@@ -39,7 +40,7 @@ def _append(steps: list[Step | None], complaints: dict[int, bool | str], new: li
             (complaints.get(i) and _same_edit(s, step)) or (i == len(steps) - 1 and fix and _same_edit(s, step, fix)))),
             None)
         if same is not None:
-            if not re.search(r"\d", re.sub(r"zzlabel\d+zz", "", raw)):
+            if not _has_number(raw):
                 step = _keep_said_amount(steps[same], step)
             del steps[same]
             complaints = {k - (k > same): v for k, v in complaints.items() if k != same}

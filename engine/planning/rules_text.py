@@ -140,6 +140,11 @@ def _cut_purpose(part: str) -> str:
     return part[: m.start()] + (amount.group(0) if amount else "")
 
 
+def _has_number(clause: str) -> bool:
+    """A number said in the clause (the digits of a sound's placeholder aside)."""
+    return re.search(r"\d", re.sub(r"zzlabel\d+zz", "", clause)) is not None
+
+
 def _split(text: str) -> list[str]:
     text = ", ".join(_cut_purpose(p) for p in re.split(r"\s*(?:;|\.(?!\d)|,)\s*", text))  # "so she's thin and quiet"
     parts = re.split(r"\s*(?:;|\.(?!\d)|,|\band then\b|\bthen\b|\bbut\b|\balso\b|\bplus\b|\bafter that\b|\band\b|"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from smartdj.engine.planning.base import PlanningError
+
 DEFAULT_DB = 3.0
 SMALL_DB = 2.0
 TINY_DB = 1.0  # 'a hair', 'a tad'
@@ -75,10 +77,10 @@ def common_forms(text: str) -> str:
     s = re.sub(r"\blil\b", "little", s, flags=re.I)
     s = re.sub(r"\b(" + "|".join(_NUMBER_WORDS) + r")(?= ?(?:db|dbs|decibels?)\b)", lambda m: _NUMBER_WORDS[m.group(1).lower()], s,
                flags=re.I)
-    s = re.sub(r"\bmore like\b", "like", s, flags=re.I)
+    s = re.sub(r"\bmore like\b", "like", s, flags=re.I)  # "more like inside the car": a picture, not more of it
     s = re.sub(r"\b(?:a )?half (?:a )?second\b", "0.5 seconds", s, flags=re.I)
     s = re.sub(r"\b(minus|plus) (" + "|".join(_NUMBER_WORDS) + r"|\d)", lambda m: ("-" if m.group(1).lower() == "minus" else "+")
-               + _NUMBER_WORDS.get(m.group(2).lower(), m.group(2)), s, flags=re.I)  # "more like inside the car": a picture, not more of it
+               + _NUMBER_WORDS.get(m.group(2).lower(), m.group(2)), s, flags=re.I)
     s = re.sub(r"\bwalk(?:y|ie)[- ]?talk(?:y|ie)s?\b", "walkie-talkie", s, flags=re.I)
     s = re.sub(r"\bat least\b(?!\s*\d)", "", s, flags=re.I)
     s = re.sub(r"(?<=[a-z] )(?:maybe|perhaps|about|around|roughly|approximately|approx|something like) (?=[+-]?\d)", "", s, flags=re.I)
@@ -112,7 +114,7 @@ think guess feel really just actually anyway anyways the a an this that these th
 are be been for of in on with about overall mostly pretty take takes mix track song recording edit podcast episode
 session version clip scene project demo sounds sounding good fine at while here here's now quick question
 things stuff couple few changes tweaks notes bits what want wanted would could can do doing thx yeah yep if possible me
-quick one small request favor favour
+one small request favor favour
 """.split())
 _ASIDES = re.compile(r"\b(?:honestly|tbh|lol|lmao|haha+|imo|imho|basically|literally|frankly|"
                      r"thanks?(?: you)? (?:so|very) much|thanks a (?:lot|bunch|ton)|much appreciated|many thanks)\b", re.I)
@@ -131,8 +133,6 @@ _QUESTION = re.compile(r"^\s*(?:is|are|does|do|did|was|were|has|have|should|shal
 def refuse_question(instruction: str) -> None:
     """'is the dog bark too loud?' asks, it does not tell: refused, never read as an edit."""
     if _QUESTION.match(instruction):
-        from smartdj.engine.planning.base import PlanningError
-
         raise PlanningError(f'"{instruction.strip()}" reads as a question, not an edit; say what to change, '
                             'e.g. "turn the X down 3 dB"')
 
@@ -150,11 +150,12 @@ def is_chat(fragment: str, labels: list[str] | tuple[str, ...] = ()) -> bool:
     low = fragment.lower()
     if _DONE.fullmatch(low.strip(" .!")):
         return True
-    if _REASON.match(low) and not re.search(r"\d", low) and not _EDIT_WORD.search(low) and not any(
-            re.search(rf"\b{re.escape(x.lower())}\b", low) for x in labels):
+    if any(re.search(rf"\b{re.escape(x.lower())}\b", low) for x in labels):
+        return False
+    if _REASON.match(low) and not re.search(r"\d", low) and not _EDIT_WORD.search(low):
         return True  # "we're re-recording it tomorrow anyway": why, not what
     words = re.findall(r"[\w']+", low)
-    if not words or any(re.search(rf"\b{re.escape(x.lower())}\b", low) for x in labels):
+    if not words:
         return False
     return all(w in CHAT_WORDS for w in words)
 

@@ -102,3 +102,11 @@ def test_a_rule_plan_runs_unasked_only_when_the_reader_reads_it_too():
     assert not lenient.unsure and texts(lenient) == ["turn down the volume of synth pad by 4 dB"]
     both = HybridPlanner().plan("turn the pad down 4 dB", labels=BAND)  # both read it alike: it runs
     assert not both.unsure and texts(both) == ["turn down the volume of synth pad by 4 dB"]
+
+
+def test_only_deliberate_hand_offs_let_a_rule_plan_run_past_the_reader():
+    # the reader hands sequences to the rules on purpose: the rule plan runs
+    seq = HybridPlanner().plan("turn the piano down 6 dB, then turn the piano up 2 dB", labels=BAND)
+    assert not seq.unsure and len(seq.steps) == 2
+    # a sign that contradicts the words is a disagreement, not a hand-off: held for confirmation
+    assert HybridPlanner().plan("turn the piano down +3", labels=BAND).unsure
