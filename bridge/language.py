@@ -250,8 +250,9 @@ def parse_step(text: str) -> Step:
         if op == "add":
             kw = {"target": g["target"], "to": g["to"], "db": g["db"]}
         elif op == "volume":
-            mag = _number("db", g["db"], 0, VOLUME_DB_RANGE[1], nonzero=True)
-            kw["db"] = mag if g["way"].lower() == "up" else -mag
+            up = g["way"].lower() == "up"  # "turn down ... by 50 dB" is -50, inside the range as JSON says it
+            mag = _number("db", g["db"], 0, VOLUME_DB_RANGE[1] if up else -VOLUME_DB_RANGE[0], nonzero=True)
+            kw["db"] = mag if up else -mag
         elif op == "direction":
             kw["to"] = g["to"]
         elif op == "shift":

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from smartdj.bridge import labels as lab
-from smartdj.bridge.language import Step, parse_step, step_from_json
+from smartdj.bridge.language import Step, parse_step, split_targets, step_from_json
 
 _RANGE = re.compile(r"\{\s*([-+]?\d+(?:\.\d+)?)\s*-\s*([-+]?\d+(?:\.\d+)?)\s*\}")
 
@@ -69,12 +69,30 @@ def step_matches(got: Step, want: GoldStep) -> bool:
     if got.op == "add":
         if not same_add_target(got.target, w.target):
             return False
+    elif got.op == "extract":  # "keep only the frogs and crickets": the sounds kept, in any order
+        if sorted(map(lab.normalise, split_targets(got.target))) != sorted(map(lab.normalise, split_targets(w.target))):
+            return False
     elif not lab.same(got.target, w.target):
         return False
     have, exp = _amount(got), _amount(w)
     if want.lo is not None:
         return have is not None and want.lo - 1e-6 <= have <= want.hi + 1e-6
     return have == exp
+
+
+def same_effect(plan: Sequence[GoldStep], labels: Sequence[str] | None) -> list[GoldStep] | None:
+    """The other way to say a keep-only edit over known sources: keeping some sounds is removing all the others."""
+    if not labels or not plan or any(g.step.at for g in plan):
+        return None
+    if len(plan) == 1 and plan[0].step.op == "extract":
+        kept = split_targets(plan[0].step.target)
+        rest = [x for x in labels if not any(lab.same(x, k) for k in kept)]
+        return [GoldStep(Step("remove", x)) for x in rest] if rest and len(rest) + len(kept) == len(labels) else None
+    if all(g.step.op == "remove" for g in plan):
+        kept = [x for x in labels if not any(lab.same(x, g.step.target) for g in plan)]
+        if kept and len(kept) + len(plan) == len(labels):
+            return [GoldStep(Step("extract", ", ".join(kept[:-1]) + " and " + kept[-1] if len(kept) > 1 else kept[0]))]
+    return None
 
 
 def plan_matches(got: Sequence[Step], want: Sequence[GoldStep]) -> bool:

@@ -35,7 +35,14 @@ from importlib import resources
 from pathlib import Path
 
 from smartdj.bridge.language import Step
-from smartdj.engine.evaluation.gold import GoldStep, gold_step, harmful, plan_matches, step_matches
+from smartdj.engine.evaluation.gold import (
+    GoldStep,
+    gold_step,
+    harmful,
+    plan_matches,
+    same_effect,
+    step_matches,
+)
 from smartdj.engine.planning.base import PlanningError
 
 HANDWRITTEN = "handwritten_instructions.jsonl"
@@ -131,6 +138,7 @@ def _record_to_example(rec: dict, n: int, root: Path | None = None) -> Example:
         plan = plan.get("steps", [])
     alts = [plan] + [a for a in rec.get("alternatives") or [] if a != plan]
     gold = [[gold_step(x) for x in alt] for alt in alts]
+    gold += [other for other in (same_effect(g, _labels_of(rec)) for g in gold) if other and other not in gold]
     exact = all(g.lo is None for g in gold[0])
     return Example(instruction=instruction, labels=_labels_of(rec), steps=[g.step for g in gold[0]],
                    id=str(rec.get("id", n)), note=str(rec.get("note") or ""), audio=_input_audio(rec, root),

@@ -42,6 +42,14 @@ WITHOUT_AT = [
 ALL = WITH_AT + WITHOUT_AT
 
 
+def test_volume_text_takes_the_range_json_takes():
+    """The language allows -60..+40 dB: "turn down by 50" parses as JSON's -50 does; beyond either end is refused."""
+    assert parse_step("turn down the volume of piano by 50 dB") == Step("volume", "piano", db=-50)
+    for text in ("turn down the volume of piano by 70 dB", "turn up the volume of piano by 50 dB"):
+        with pytest.raises(EditError, match="out of range"):
+            parse_step(text)
+
+
 def test_every_op_is_covered():
     assert {s.op for s in ALL} == set(OPS)
     assert {s.op for s in WITH_AT} == set(OPS) - {"add"}

@@ -48,6 +48,21 @@ def test_exact_plan_and_f1_on_hand_made_cases():
     assert s["grounding_accuracy"] == 1.0
 
 
+def test_keeping_some_sounds_is_removing_the_others(tmp_path):
+    """A keep-only edit over known sources has two spellings; either is exact, whichever the set wrote."""
+    labels = ["frogs", "crickets", "owl", "mosquito"]
+    rows = [{"instruction": "keep only the frogs and crickets", "labels": labels,
+             "plan": ["remove the sound of owl", "remove the sound of mosquito"]},
+            {"instruction": "just the owl", "labels": labels, "plan": ["extract the sound of owl"]}]
+    (tmp_path / "set.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    keep, owl = load_examples(tmp_path / "set.jsonl")
+    assert Outcome(keep, steps=steps("extract the sound of crickets and frogs")).exact
+    assert not Outcome(keep, steps=steps("extract the sound of frogs")).exact
+    assert Outcome(owl, steps=steps("remove the sound of frogs", "remove the sound of crickets",
+                                    "remove the sound of mosquito")).exact
+    assert not Outcome(owl, steps=steps("remove the sound of frogs", "remove the sound of crickets")).exact
+
+
 def test_grounding_accuracy_counts_wrong_targets():
     ex = Example("x", None, steps("remove the sound of dog barking", "turn down the volume of rain by 3 dB"))
     got = Outcome(ex, steps=steps("remove the sound of cow mooing", "turn down the volume of rain by 3 dB"))
