@@ -30,6 +30,9 @@ from smartdj.engine.planning.reader_amounts import (
     _says_tone,
     _unnamed,
     _vaguer,
+    _wanted_tone,
+    add_db,
+    add_level,
     said_place,
 )
 from smartdj.engine.planning.rules import MAX_RULE_STEPS
@@ -238,7 +241,7 @@ class _Composer:
             op, p = ("up" if signed.group(1) == "+" else "down"), 1.0  # "..., like -10": a level for the sound before
         if signed and (targets or c.pronoun or self.last) and (op in ("none", "same") or p < self.threshold):
             op, p = ("up" if signed.group(1) == "+" else "down"), 1.0
-        if signed and op not in ("up", "down", "none", "same", "later", "earlier"):
+        if signed and op not in ("up", "down", "none", "same", "later", "earlier", "add"):
             raise PlanningError(f'"{c.raw}": "{signed.group(0)}" is a level change, but the words ask for a {op} edit; '
                                 "say them as two edits")
         if signed and op in ("up", "down") and (signed.group(1) == "+") != (op == "up"):
@@ -274,6 +277,12 @@ class _Composer:
             if not _ADD_VERB.search(c.raw) or re.search(r"(?<![\w.])[+-]?\d", _ADD_LEVEL.sub("", c.masked)):
                 raise PlanningError(f'"{c.raw}": could not tell whether a new sound is to be added; say "add ..."')
             self._add(c, r)
+            return
+        if not targets and self.last_steps and all(s.op == "add" for s in self.last_steps) and add_level(c.masked):
+            level = add_level(c.masked)  # "add rain on the right, soft" / "..., like -25": the level of the sound added
+            self.steps = [(s, k) for s, k in self.steps if s not in self.last_steps]
+            self.last_steps = [Step("add", s.target, to=s.to, db=level) for s in self.last_steps]
+            self.steps += [(s, False) for s in self.last_steps]
             return
         if not targets:
             if c.leftover and not c.pronoun:
@@ -315,11 +324,12 @@ class _Composer:
         if op == "timbre":
             if describes_tone(c.raw):
                 raise PlanningError(f'"{c.raw}" says how it sounds now; say how it should sound, e.g. "make it brighter"')
-            quality = self._sure(r["quality"], "tone", c.raw)
-            if quality == "-" or not _says_tone(c.masked, quality):
+            wanted = _wanted_tone(c.masked)
+            quality = wanted or self._sure(r["quality"], "tone", c.raw)  # tone words are read in the rules' words
+            if quality == "-" or not (quality == wanted or _says_tone(c.masked, quality)):
                 raise PlanningError(f'could not tell the tone in "{c.raw}"')
             named = next((q for p, q in _TIMBRE if re.search(p, f" {c.masked} ")), None)
-            if named and named != quality and not re.search(r"\btoo\b|\b(?:is|are|sounds?|'s|feels?)\b", c.masked):
+            if named and named != quality and quality != wanted and not re.search(r"\btoo\b|\b(?:is|are|sounds?|'s|feels?)\b", c.masked):
                 raise PlanningError(f'"{c.raw}": could not tell whether it should be more {named} or more {quality}; '
                                     "say it plainly")
             return Step("timbre", target, quality=quality)
@@ -376,7 +386,7 @@ class _Composer:
             raise PlanningError(f'"{c.raw}": could not tell where to put it; say left, center or right')
         amount = "quiet" if re.search(_QUIET_ADD, c.raw) else r["amount"][0]
         said = _ADD_LEVEL.search(c.masked)
-        db = float(said.group(1)) if said else {"quiet": QUIET_ADD_DB, "loud": LOUD_ADD_DB}.get(amount, 0.0)
+        db = add_db(said) if said else {"quiet": QUIET_ADD_DB, "loud": LOUD_ADD_DB}.get(amount, 0.0)
         if not said and re.search(_VERY_QUIET_ADD, c.raw):
             db = VERY_QUIET_ADD_DB
         place = place or "front"

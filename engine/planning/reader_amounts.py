@@ -13,25 +13,64 @@ from smartdj.engine.planning.rules_pre import _osa
 from smartdj.engine.planning.rules_words import (
     _BIG,
     _LOC_RES,
+    _OPPOSITE,
     _REVERB_HUGE,
     _REVERB_SMALL,
     _SMALL,
     _STRONG,
+    _TIMBRE,
+    _VERY_QUIET_ADD,
     BIG_DB,
     BIG_REVERB,
     DEFAULT_DB,
     DEFAULT_REVERB,
     DEFAULT_SECONDS,
+    LOUD_ADD_DB,
+    QUIET_ADD_DB,
     SMALL_DB,
     SMALL_REVERB,
     STRONG_DB,
     TINY_DB,
+    VERY_QUIET_ADD_DB,
 )
 
 _NUMBER = r"(?<![\w.])([+-]?\d+(?:\.\d+)?)(?![\d.])"
 
 
-_ADD_LEVEL = re.compile(r"\b(?:at|with) ([+-]?\d+(?:\.\d+)?) ?db\b")  # an added sound's level against the mix
+# an added sound's level against the mix: "at -6 db", "at -12"
+_ADD_LEVEL = re.compile(r"\b(?:at|with) (?:(?:about|around|roughly|maybe) )?(?:([+-]?\d+(?:\.\d+)?) ?db\b|"
+                        r"([+-]\d+(?:\.\d+)?)(?![\w.]| ?(?:ms|s|secs?|seconds?|bpm)\b))")
+_LEVEL_ONLY = re.compile(r"(?:(?:pretty|fairly|quite|very|really|super|kinda|kind of|rather|nice and|real) )?"
+                         r"(quiet(?:ly)?|soft(?:ly)?|faint(?:ly)?|loud(?:ly)?|subtle|barely audible)?,? ?"
+                         r"(?:(?:like|about|around|maybe|say|at|roughly) )?(?:([+-]?\d+(?:\.\d+)?) ?(?:db)?)?")
+
+
+def add_db(m: re.Match) -> float:
+    return float(m.group(1) or m.group(2))
+
+
+def add_level(masked: str) -> float | None:
+    """The level a clause of level words alone gives the sound just added ("..., pretty quiet", "..., like -25")."""
+    m = _LEVEL_ONLY.fullmatch(masked.strip())
+    if not m or not (m.group(1) or m.group(2)):
+        return None
+    word = m.group(1) or ""
+    if m.group(2):
+        n = float(m.group(2))
+        return -abs(n) if word and not word.startswith("loud") and m.group(2)[0] not in "+-" else n
+    if word.startswith("loud"):
+        return LOUD_ADD_DB
+    return VERY_QUIET_ADD_DB if re.search(_VERY_QUIET_ADD, masked) else QUIET_ADD_DB
+
+
+def _wanted_tone(masked: str) -> str | None:
+    """The tone a clause asks for in the rules' words: "less bright" and "too dark" ask for the opposite."""
+    m = re.search(rf"\b(?:too|less|not so|not as|(?:is|are|'s|sounds?|seems?|feels?|gets?)(?: \w+){{0,3}}?) "
+                  rf"({'|'.join(_OPPOSITE)})\b", masked)
+    if m:
+        return _OPPOSITE[m.group(1)]
+    named = {q for p, q in _TIMBRE if re.search(p, f" {masked} ")}
+    return named.pop() if len(named) == 1 else None
 
 
 _INTENSE = re.compile(r"\b(?:way|far|(?<!too )much|really|super|seriously|massively|a bunch|a lot|barely|hugely|totally)\b")
