@@ -255,6 +255,8 @@ class _Composer:
             level = float(amount_only.group(1) or amount_only.group(2))
             self._keep([Step("reverb", s.target, level=level) for s in self.last_steps], False)
             return
+        if p < self.threshold and not c.mentions and re.match(r"(?:and |then |also |please |pls )*add\b", c.masked):
+            op, p = "add", 1.0  # "add a horse neighing on the right at -12": said with the verb itself
         op = self._sure((op, p), "edit", c.raw)
         if op == "remove" and re.search(_NUMBER + r"\s*(?:db)?(?![\w.]|\s*(?:ms|s\b|secs?|seconds?))", c.masked):
             op = "down"  # "drop the kids 6": a level, not a removal
@@ -293,6 +295,8 @@ class _Composer:
             targets = self.last or list(self.labels)  # one sound only: "it" is that sound
             if re.search(r"\b(?:him|her|he|she|his)\b", c.raw) and not all(_PERSON.search(t) for t in targets):
                 people = list(dict.fromkeys(t for t in reversed(self.seen) if _PERSON.search(t)))
+                if not people and len(targets) == 1:
+                    people = targets  # "the vlogger sounds muffled - make her brighter": the one sound just named
                 if len(people) != 1:
                     raise PlanningError(f'"{c.raw}": could not tell who "him"/"her" is; name the sound')
                 targets = people[:1]
@@ -381,7 +385,8 @@ class _Composer:
         name = _add_name(c.raw)
         if not name:
             raise PlanningError(f'"{c.raw}": say what sound to add')
-        place = r["place"][0] if r["place"][1] >= self.threshold and r["place"][0] != "-" else None
+        place = said_place(_ADD_LEVEL.sub(" ", c.masked), to_add=True) or (
+            r["place"][0] if r["place"][1] >= self.threshold and r["place"][0] != "-" else None)
         if place is None and _PLACE_WORD.search(c.masked):
             raise PlanningError(f'"{c.raw}": could not tell where to put it; say left, center or right')
         amount = "quiet" if re.search(_QUIET_ADD, c.raw) else r["amount"][0]

@@ -112,14 +112,15 @@ def _unnamed(c: rt.ClauseText) -> str:
     return text
 
 
-def said_place(masked: str) -> str | None:
-    """The place a clause names in the rules' words ("a hair left" is left front), where it names one."""
+def said_place(masked: str, to_add: bool = False) -> str | None:
+    """The place a clause names in the rules' words ("a hair left" is left front), where it names one; a sound
+    to add is put where it is said to come from or be at too ("add a whistle from the right")."""
     if re.search(r"\b(?:lef|rigth|rihgt|riht|lft|rght|centr|cntr|l|r)\b", masked):
         return None  # a misspelt place is the learned reader's to read
     found = []
     for rx, loc in _LOC_RES:  # in the rules' order: "a bit to the left" is read before "left"
         for m in rx.finditer(masked):
-            if m.group("prep") not in ("from", "at"):
+            if to_add or m.group("prep") not in ("from", "at"):
                 found.append(loc)
         masked = rx.sub(" ", masked)
     return found[0] if len(set(found)) == 1 else None

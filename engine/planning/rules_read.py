@@ -201,7 +201,7 @@ def read(raw: str) -> _Clause:
                 _DOWN, _UP, _ADD, _REMOVE, _DIRECTION, _BIG, _SMALL,
                 r"\b(?:quietly|softly|faintly|subtle|faint|gentle|distant|loudly|prominent|prominently|"
                 r"(?:in|into) the (?:back|background|foreground)|(?:off |far |way )?in the distance|far off|far away|"
-                r"way off|from afar|barely audible)\b", r"\b(?:soft|faint|quiet)\b(?= \w)"]:
+                r"way off|from afar|barely audible)\b", r"\b(?:soft|faint|quiet)\b(?= \w)", r"\b(?:soft|faint|quiet|low|loud)\s*$"]:
         s = re.sub(cue, " ", s)
     s = re.sub(r"\b(?:the )?(?:sound|volume|level|loudness|tone|timbre|reverb) (?:of|on)\b", " ", s)
     s = re.sub(r"\b(?:in|on|from|of) (?:the|this|my|our) (?:mix|track|song|recording|audio)\b", " ", s)

@@ -82,6 +82,7 @@ def common_forms(text: str) -> str:
     s = re.sub(r"\b(minus|plus) (" + "|".join(_NUMBER_WORDS) + r"|\d)", lambda m: ("-" if m.group(1).lower() == "minus" else "+")
                + _NUMBER_WORDS.get(m.group(2).lower(), m.group(2)), s, flags=re.I)
     s = re.sub(r"\bwalk(?:y|ie)[- ]?talk(?:y|ie)s?\b", "walkie-talkie", s, flags=re.I)
+    s = re.sub(r"(?<=\d) ?(?:milliseconds?|millisecs?|msecs?)\b", " ms", s, flags=re.I)
     s = re.sub(r"\bat least\b(?!\s*\d)", "", s, flags=re.I)
     s = re.sub(r"(?<=[a-z] )(?:maybe|perhaps|about|around|roughly|approximately|approx|something like) (?=[+-]?\d)", "", s, flags=re.I)
     s = re.sub(r"\b(\d+) ?(?:or|to|-|\u2013) ?(\d+) ?(db|dbs|decibels?)\b|(?:(?<=\blike )|(?<=\babout )|(?<=\bmaybe ))(\d+) or (\d+)\b(?! ?(?:ms|s|sec))",
