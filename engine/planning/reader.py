@@ -47,6 +47,7 @@ from smartdj.engine.planning.rules_words import (
     VERY_QUIET_ADD_DB,
     describes_tone,
     is_chat,
+    place_letters,
     refuse_question,
 )
 
@@ -132,7 +133,7 @@ class ReaderPlanner:
         if not labels:
             raise PlanningError("the reader plans over known sources: give the sources' labels")
         refuse_question(instruction)
-        text = rt.normalise(instruction)
+        text = rt.normalise(place_letters(instruction, labels))
         text = musical_time(text)
         unnamed = text
         for label in sorted(labels, key=len, reverse=True):  # "guitar loop" names a sound, it asks for no loop

@@ -46,6 +46,7 @@ from smartdj.engine.planning.rules_words import (
     _WHOLE_MIX,
     HELP,
     describes_tone,
+    place_letters,
     refuse_question,
 )
 
@@ -120,7 +121,7 @@ class RulePlanner:
             return PlanResult(steps=exact, planner=self.name, tags=["canonical"])
         tags = ["grounded"] if labels else []
         label_words = {w for lb in labels or [] for w in re.findall(r"[a-z]+", lb.lower())}
-        text, fixes = pre.respell(_normalise(instruction), keep=_KNOWN_WORDS | label_words, extra=label_words)
+        text, fixes = pre.respell(_normalise(place_letters(instruction, labels)), keep=_KNOWN_WORDS | label_words, extra=label_words)
         if fixes:
             tags.append("respelled: " + ", ".join(f"{a}->{b}" for a, b in fixes))
         text = pre.clean_up(text)

@@ -57,12 +57,18 @@ _UNSUPPORTED = [
 ]
 
 
+_CORRECTION = re.compile(r"\b(?:actually,? no|no,? wait|wait,? no|no no|scratch that|on second thought|never ?mind)\b")
+
+
 def refuse_unsupported(text: str) -> None:
     """Raise for a time range, a condition or an operation with no SmartDJ step, naming the part."""
     m = _TIME_RANGE.search(text)
     if m:
         raise PlanningError(f'"{m.group(0).strip()}": SmartDJ edits a sound over its whole length; time ranges '
                             "and conditions are not supported yet (split the item in REAPER and edit the part)")
+    m = _CORRECTION.search(text)
+    if m:  # which part the correction takes back is a guess: a wrong guess would run an edit taken back
+        raise PlanningError(f'"{m.group(0)}": the request corrects itself; say the edit once, as you want it')
     for pattern, what in _UNSUPPORTED:
         m = re.search(pattern, text)
         if m:
@@ -266,12 +272,13 @@ _SLANG = [
     (r"\b(?:nix|zap|axe|bin)\b(?= (?:the |that |those |it\b|them\b|em\b|zzlabel)|$)", "remove"),
     (r"(?<!\bis )(?<!\bare )(?<!\bgetting )(?<!\bgets )\bbury\b", "turn way down"),
     (r"\s+-\s+", ", "),
-    (r"\b(?:is|are|'s|comes? in|feels?) (\d+(?:\.\d+)? ?(?:ms|milliseconds?|s|secs?|seconds?)) (late|behind|dragging|early|ahead|rushing)\b",
+    (r"\b(?:is|are|'s|comes? in|feels?|hits?|lands?|enters?|plays?|starts?) (\d+(?:\.\d+)? ?(?:ms|milliseconds?|s|secs?|seconds?)) (late|behind|dragging|early|ahead|rushing)\b",
      lambda m: f"is {'late' if m.group(2) in ('late', 'behind', 'dragging') else 'early'} by {m.group(1)}"),
     (r"\b(less|not so|not as) (bright|shrill|harsh|tinny|piercing|brittle|sibilant|sharp|crisp)\b", "darker"),
     (r"\b(less|not so|not as) (muffled|dull|muddy|boomy|boxy|dark|murky|mellow)\b", "brighter"),
     (r"\b(less|not so|not as) (warm)\b", "colder"),
     (r"\b(less|not so|not as) (cold|thin|harsh)\b", "warmer"),
+    (r"\bnudge\b(?=[^,;.]*\b(?:up|down)\b)(?![^,;.]*\b(?:ms|secs?|seconds?|beats?|bars?|earlier|later)\b)", "bump"),
     (r"\bsink\b", "knock down"),  # a strong verb: more than the default amount
     (r"\btuck\b", "turn down"),
     (r"(?:,|\band)?\s*(?:even|level|balance|match) (?:them|it|things|that|those|the two)(?: out| up)?(?=$|[,;.])", ""),

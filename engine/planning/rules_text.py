@@ -256,7 +256,7 @@ def rewrite(text: str) -> str:
     s = re.sub(r"\b(?:pull out|give me|get me|leave me with|leave|i want|i need|i'd like) (?:just|only)\b", "keep only", s)
     s = re.sub(r"^(?:just|only) (?:give me|leave me with|get me)\b", "keep only", s)
     # timing complaints: "the kick is late" / "dragging" wants it earlier, "early" / "rushing" later
-    s = re.sub(r"(?<!\bit)(?:\s+is|\s+are|'s|\s+comes? in|\s+feels?|(?<=zz)(?=\s+(?:by )?\d)(?=.*\b(?:fix|correct)\b))\s+(?:(?:a (?:little |tiny )?bit|slightly|a touch|a tad|way|"
+    s = re.sub(r"(?<!\bit)(?:\s+is|\s+are|'s|\s+comes? in|\s+feels?|\s+(?:hits?|lands?|enters?|plays?|starts?)|(?<=zz)(?=\s+(?:by )?\d)(?=.*\b(?:fix|correct)\b))\s+(?:(?:a (?:little |tiny )?bit|slightly|a touch|a tad|way|"
                r"too|kind of|a little|really|very|quite|a hair|a smidge|just|somewhat|always)\s+)*((?:by )?\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|secs?|seconds?)\s+)?(?:too\s+)?"
                r"(late|dragging|early|rushing|rushed|ahead of the (?:beat|click|grid|others|band)|behind the (?:beat|click|grid))"
                r"\b(?! in the mix)",

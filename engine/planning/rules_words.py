@@ -281,3 +281,19 @@ _CUE_WORDS = ("solo", "isolate", "extract", "remove", "delete", "mute", "reverb"
 _KNOWN_WORDS = set(re.findall(r"[a-z]+", " ".join([_ADD, _REMOVE, _UP, _DOWN, _SHIFT, _EARLIER, _REVERB, _REVERB_HUGE,
                                                      _REVERB_SMALL, _EXTRACT, _DIRECTION, _BIG, _SMALL,
                                                      *(p for p, _ in _TIMBRE)])))
+
+
+_PLACE_LETTERS = {"l": "left", "r": "right", "c": "center", "lf": "left front", "rf": "right front", "fl": "left front",
+                  "fr": "right front", "ll": "left", "rr": "right"}
+
+
+def place_letters(text: str, labels: list[str] | None) -> str:
+    """Console shorthand for places ("gtr 1 L, gtr 2 R", "mando LF", "keys hard L") in words; a letter that is part
+    of a source's name ("Room L") stays."""
+    spans = [m.span() for lb in labels or [] for m in re.finditer(rf"(?<!\w){re.escape(lb)}(?!\w)", text, re.I)]
+
+    def spell(m: re.Match) -> str:
+        inside = any(a <= m.start(1) < b for a, b in spans)
+        return m.group(0) if inside else m.group(0)[: m.start(1) - m.start()] + _PLACE_LETTERS[m.group(1).lower()]
+
+    return re.sub(r"(?<=\w )(l|r|c|lf|rf|fl|fr|ll|rr)(?=\s*(?:$|[,;.&]|\band\b|\+|-\s))", spell, text, flags=re.I)

@@ -110,3 +110,38 @@ def test_only_deliberate_hand_offs_let_a_rule_plan_run_past_the_reader():
     assert not seq.unsure and len(seq.steps) == 2
     # a sign that contradicts the words is a disagreement, not a hand-off: held for confirmation
     assert HybridPlanner().plan("turn the piano down +3", labels=BAND).unsure
+
+
+CONSOLE = ["Kick", "Lead Vox", "gtr 1", "gtr 2", "Keys", "Room L", "Room R", "Cash Register"]
+
+
+@pytest.mark.parametrize("instruction, expected", [
+    ("vox -2, gtr 1 L, gtr 2 R", ["turn down the volume of Lead Vox by 2 dB", "change the sound of gtr 1 to left",
+                                  "change the sound of gtr 2 to right"]),
+    ("keys LF, kick C", ["change the sound of Keys to left front", "change the sound of Kick to front"]),
+    ("room l up 2", ["turn up the volume of Room L by 2 dB"]),  # the letter of a name is not a place
+    ("nudge the keys up", ["turn up the volume of Keys by 3 dB"]),  # a level: no time is said
+    ("nudge the keys 20 ms earlier", ["shift the sound of Keys by -0.02 seconds"]),
+    ("the cash register hits 40ms too early", ["shift the sound of Cash Register by 0.04 seconds"]),
+    ("add a horse neighing on the left at -10", ["add the sound of horse neighing at the left with -10 dB"]),
+    ("add birds chirping on the right front, soft", ["add the sound of birds chirping at the right front with -12 dB"]),
+    ("add a train whistle from the right at -15 dB", ["add the sound of train whistle at the right with -15 dB"]),
+    ("keys more dark", ["change the timbre of the sound of Keys to be more dark"]),
+    ("make the keys less bright", ["change the timbre of the sound of Keys to be more dark"]),
+    ("the keys sound too dark, brighten them up", ["change the timbre of the sound of Keys to be more bright"]),
+])
+def test_console_shorthand_and_tone_words_both_readers_agree_on(instruction, expected):
+    """The default hybrid runs these unasked only because the rules and the learned reader read them alike."""
+    r = HybridPlanner().plan(instruction, labels=CONSOLE)
+    assert not r.unsure and texts(r) == expected, r.tags
+
+
+@pytest.mark.parametrize("instruction", [
+    "keys should sound like a megaphone... actually no, more like a small speaker",
+    "turn the keys down 3, no wait, make that 4",
+])
+def test_a_request_that_corrects_itself_is_refused(rules, instruction):
+    with pytest.raises(PlanningError, match="corrects itself"):
+        rules.plan(instruction, labels=CONSOLE)
+    with pytest.raises(PlanningError, match="corrects itself"):
+        HybridPlanner().plan(instruction, labels=CONSOLE)
