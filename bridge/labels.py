@@ -133,7 +133,7 @@ def ground(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]
         return joined[0]
     if strict:
         found = _ground_strict(name, labels, aliases or {})
-        kind = re.fullmatch(r"(.+?)\s+(?:voice|vocals?|vox|mic|track|stem|part|channel|audio)", n)
+        kind = re.fullmatch(r"(.+?)\s+(?:voice|vocals?|vox|mics?|tracks?|stems?|part|channels?|audio)", n)
         if found is None and kind and not candidates(name, labels, aliases):  # "teacher voice" is the teacher
             found = next((lb for lb in labels if normalise(lb) == kind.group(1)), None)
         return found

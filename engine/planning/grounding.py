@@ -62,6 +62,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "bones": ("trombone", "trombones"), "harp": ("harmonica",), "bg": ("background",),
     "spk": ("speaker",), "spkr": ("speaker",), "harmonies": ("harmony",), "bgvs": ("backing", "vocal"),
     "arp": ("arpeggiator", "arpeggio"), "pad": ("pads",), "pads": ("pad",), "strings": ("violin", "cello", "viola", "string"),
+    # console abbreviations in item names ("Vc", "Tpt 1", "Vln 2", "Dbl L"): the word a user says -> the label's
+    "cello": ("vc", "vlc", "celli"), "celli": ("vc", "cello"), "cellos": ("vc", "cello", "celli"),
+    "violin": ("vln", "vl"), "violins": ("vln", "vl", "violin"), "viola": ("vla", "va"), "violas": ("vla", "viola"),
+    "trumpet": ("tpt", "trp"), "trumpets": ("tpt", "trp", "trumpet"), "trombone": ("tbn", "bone"), "bone": ("trombone", "tbn"),
+    "trombones": ("tbn", "trombone"), "doubles": ("dbl", "double"), "double": ("dbl",), "mandolin": ("mando",),
+    "guitar": ("gtr",), "guitars": ("gtr", "guitar"), "keyboard": ("keys", "kbd"), "piano": ("pno", "keys"),
     "synth": ("synthesizer",), "tenor": ("tenor",), "ac": ("air", "conditioner", "hvac"), "aircon": ("hvac", "air"),
 }
 

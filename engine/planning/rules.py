@@ -300,7 +300,7 @@ class RulePlanner:
             for token, label in placeholders.items():
                 part = part.replace(token, label)
             if part:
-                names.append(part)
+                names.extend(_each_of(part, labels, c.op))
         if not names:
             raise PlanningError(f'could not tell which sound "{raw.strip()}" is about: name the sound')
         return names
@@ -346,6 +346,18 @@ class RulePlanner:
             raise PlanningError(f'no source matches "{name}" (in "{raw.strip()}"); the sources are: '
                                 + "; ".join(labels))
         return found
+
+
+def _each_of(name: str, labels: list[str] | None, op: str | None) -> list[str]:
+    """A plural that fits several singular sources names each of them ("trumpets" for Tpt 1 and Tpt 2, "room mics"
+    for Room L and Room R); any other name is one sound."""
+    core = re.sub(r"^(?:both|all)(?: (?:of )?the)? |\s+(?:mics|tracks|stems|channels)$", "", name)  # "both room mics"
+    if op == "add" or not labels or name in labels or not (core != name or re.search(r"(?<!s)s$", name.split()[-1])):
+        return [name]
+    fits = lab.candidates(core, labels, grounding.ALIASES)
+    if len(fits) >= 2 and not any(re.search(r"(?<!s)s$", lab.normalise(f).split()[-1]) for f in fits):
+        return [x for x in labels if x in fits]
+    return [name]
 
 
 def _canonical(instruction: str, labels: list[str] | None) -> list[Step] | None:

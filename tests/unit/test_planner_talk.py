@@ -145,3 +145,18 @@ def test_a_request_that_corrects_itself_is_refused(rules, instruction):
         rules.plan(instruction, labels=CONSOLE)
     with pytest.raises(PlanningError, match="corrects itself"):
         HybridPlanner().plan(instruction, labels=CONSOLE)
+
+
+@pytest.mark.parametrize("instruction, expected", [
+    ("trumpets left, bone right", ["change the sound of Tpt 1 to left", "change the sound of Tpt 2 to left",
+                                   "change the sound of Tbn to right"]),
+    ("room mics up 3", ["turn up the volume of Room L by 3 dB", "turn up the volume of Room R by 3 dB"]),
+    ("cello warmer", ["change the timbre of the sound of Vc to be more warm"]),
+])
+def test_item_name_abbreviations_and_plurals(rules, instruction, expected):
+    assert texts(rules.plan(instruction, labels=["Tpt 1", "Tpt 2", "Tbn", "Vc", "Room L", "Room R"])) == expected
+
+
+def test_a_singular_name_for_two_sources_is_still_asked_about(rules):
+    r = rules.plan("turn the trumpet down", labels=["Tpt 1", "Tpt 2", "Tbn"])
+    assert r.unsure and len(r.alternatives) == 2
