@@ -89,24 +89,6 @@ def _all_of_them(m: rt.Mention, raw: str) -> bool:
 
 
 _DESCRIBES = re.compile(r"^(?:the |my |our )?<x>(?:'s| is| are| was| were| sounds?| seems?| feels?| gets?| keeps?)\b")
-_EDIT_NOUN = re.compile(r"\b(?:reverb|verb|echo|hall|room|space|plate|tone|sound|effect|filter|fx|level|amount|db|ms|"
-                        r"milliseconds?|seconds?|secs?|notes?|beats?|bars?|phone|telephone|radio|megaphone|bullhorn|"
-                        r"walkie|intercom|speaker|underwater|line|call)\b")
-_UNIT_WORD = re.compile(r"(?:ms|milliseconds?|seconds?|secs?|notes?|beats?|bars?|db|decibels?)")
-
-
-def _modifiers_only(c: rt.ClauseText, p: float) -> bool:
-    """Unknown words after the sound is named, in a clause read with confidence ("give the piano a nice concert
-    hall reverb"), describe the edit; an unknown word before any name may be a sound not in the mix."""
-    words = c.masked.split()
-    if rt.PLACEHOLDER not in words or p < 0.9:
-        return False
-    first = words.index(rt.PLACEHOLDER)
-    # ... and only where they come before what they describe ("concert hall reverb"); "more excited" is the edit itself
-    return all(_UNIT_WORD.fullmatch(w) or (w in words[first + 1:] and w not in words[:first]
-               and _EDIT_NOUN.search(" ".join(words[words.index(w) + 1:]))) for w in c.leftover)
-
-
 class UnknownWords(PlanningError):
     """Words the reader never saw, in a clause that asks for an edit ("make the strings sound more expensive")."""
 
@@ -250,18 +232,14 @@ class _Composer:
                                 "say up or down")
         if op in _REFUSALS and p >= 0.5:
             raise PlanningError(f'"{c.raw}": {_REFUSALS[op]}')
-        amount_only = re.fullmatch(r"(?:(?:reverb|verb) )?level (?:of )?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) ?(?:/|out of) ?10",
-                                   c.masked)
-        if amount_only and self.last_steps and all(s.op == "reverb" for s in self.last_steps):
-            level = float(amount_only.group(1) or amount_only.group(2))
-            self._keep([Step("reverb", s.target, level=level) for s in self.last_steps], False)
+        if self._level_of_reverb(c):
             return
         if p < self.threshold and not c.mentions and re.match(r"(?:and |then |also |please |pls )*add\b", c.masked):
             op, p = "add", 1.0  # "add a horse neighing on the right at -12": said with the verb itself
         op = self._sure((op, p), "edit", c.raw)
         if op == "remove" and re.search(_NUMBER + r"\s*(?:db)?(?![\w.]|\s*(?:ms|s\b|secs?|seconds?))", c.masked):
             op = "down"  # "drop the kids 6": a level, not a removal
-        if c.leftover and op != "add" and not _modifiers_only(c, p):
+        if c.leftover and op != "add" and not rt.modifiers_only(c, p):
             raise UnknownWords(c.leftover, c.raw)
         unit = re.search(_UNIT_OF.get(op, r"$^"), c.masked)
         if unit:
@@ -281,11 +259,7 @@ class _Composer:
                 raise PlanningError(f'"{c.raw}": could not tell whether a new sound is to be added; say "add ..."')
             self._add(c, r)
             return
-        if not targets and self.last_steps and all(s.op == "add" for s in self.last_steps) and add_level(c.masked):
-            level = add_level(c.masked)  # "add rain on the right, soft" / "..., like -25": the level of the sound added
-            self.steps = [(s, k) for s, k in self.steps if s not in self.last_steps]
-            self.last_steps = [Step("add", s.target, to=s.to, db=level) for s in self.last_steps]
-            self.steps += [(s, False) for s in self.last_steps]
+        if not targets and self._level_of_added(c):
             return
         if not targets:
             if c.leftover and not c.pronoun:
@@ -322,6 +296,26 @@ class _Composer:
         own = [m.label for m in c.mentions if not m.reference]
         self.last = targets if not complaint or len(own) < 2 else targets[: len(targets) - len(own) + 1]
         self.last_steps = made
+
+    def _level_of_reverb(self, c: rt.ClauseText) -> bool:
+        """"..., level 7" / "..., 7/10" after a reverb: the level of that reverb."""
+        amount_only = re.fullmatch(r"(?:(?:reverb|verb) )?level (?:of )?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) ?(?:/|out of) ?10",
+                                   c.masked)
+        if not (amount_only and self.last_steps and all(s.op == "reverb" for s in self.last_steps)):
+            return False
+        level = float(amount_only.group(1) or amount_only.group(2))
+        self._keep([Step("reverb", s.target, level=level) for s in self.last_steps], False)
+        return True
+
+    def _level_of_added(self, c: rt.ClauseText) -> bool:
+        """"add rain on the right, soft" / "..., like -25": a clause of level words sets the level of the sound added."""
+        level = add_level(c.masked) if self.last_steps and all(s.op == "add" for s in self.last_steps) else None
+        if level is None:
+            return False
+        self.steps = [(s, k) for s, k in self.steps if s not in self.last_steps]
+        self.last_steps = [Step("add", s.target, to=s.to, db=level) for s in self.last_steps]
+        self.steps += [(s, False) for s in self.last_steps]
+        return True
 
     def _step(self, op: str, target: str, c: rt.ClauseText, r: dict) -> Step:
         if op == "pan":

@@ -228,3 +228,21 @@ def segments(c: ClauseText) -> list[ClauseText]:
         out.append(ClauseText(raw, " ".join(part), mentions, any(w in PRONOUNS for w in part),
                               [w for w in c.leftover if w in part]))
     return out
+
+
+_EDIT_NOUN = re.compile(r"\b(?:reverb|verb|echo|hall|room|space|plate|tone|sound|effect|filter|fx|level|amount|db|ms|"
+                        r"milliseconds?|seconds?|secs?|notes?|beats?|bars?|phone|telephone|radio|megaphone|bullhorn|"
+                        r"walkie|intercom|speaker|underwater|line|call)\b")
+_UNIT_WORD = re.compile(r"(?:ms|milliseconds?|seconds?|secs?|notes?|beats?|bars?|db|decibels?)")
+
+
+def modifiers_only(c: ClauseText, p: float) -> bool:
+    """Unknown words after the sound is named, in a clause read with confidence ("give the piano a nice concert
+    hall reverb"), describe the edit; an unknown word before any name may be a sound not in the mix."""
+    words = c.masked.split()
+    if PLACEHOLDER not in words or p < 0.9:
+        return False
+    first = words.index(PLACEHOLDER)
+    # ... and only where they come before what they describe ("concert hall reverb"); "more excited" is the edit itself
+    return all(_UNIT_WORD.fullmatch(w) or (w in words[first + 1:] and w not in words[:first]
+               and _EDIT_NOUN.search(" ".join(words[words.index(w) + 1:]))) for w in c.leftover)

@@ -154,15 +154,15 @@ def test_an_unsure_plan_is_confirmed_in_the_plan_dialog_before_anything_runs(rea
 
 def test_a_plan_only_the_learned_reader_could_read_is_confirmed_before_it_runs(reaper, tmp_path):
     item = rp.add_item(reaper.track(), str(make_wav(tmp_path / "g.wav", seconds=2.0)), name="guitar")
-    rp.STATE.inputs.append(["guitar L"])  # the rules cannot read it; the engine holds the reader's reading
+    rp.STATE.inputs.append(["give the guitar a hall"])  # the rules cannot read it; the engine holds the reader's reading
     reaper_host.run_script(str(reaper.scripts / "smartdj_edit.py"))
     rp.STATE.inputs.append(lambda d: d)  # the reading, confirmed as it is
     reaper_host.run_until_idle()
     assert reaper.errors() == []
-    assert "not sure" in reaper.state.boxes[0][0] and "change the sound of guitar to left" in reaper.state.boxes[0][0]
+    assert "not sure" in reaper.state.boxes[0][0] and "reverb the sound of guitar with reverb level 5" in reaper.state.boxes[0][0]
     titles = [c["title"] for c in reaper.state.input_calls]
     assert "SmartDJ: which reading?" not in titles and titles[1].startswith("SmartDJ plan: guitar")
-    assert [t.name for t in smartdj_takes(item)] == ["SmartDJ 1/1: change the sound of guitar to left"]
+    assert [t.name for t in smartdj_takes(item)] == ["SmartDJ 1/1: reverb the sound of guitar with reverb level 5"]
 
 
 def test_a_job_behind_a_long_one_says_it_is_queued(reaper, tmp_path):
