@@ -32,11 +32,19 @@ def check_plan(steps: Sequence[Step], labels: Sequence[str] | None, max_steps: i
     if labels:
         known = {lab.normalise(lb) for lb in labels}
         added: set[str] = set()
+        gone: dict[str, int] = {}  # sounds a keep took out, and which step
         for i, s in enumerate(steps, 1):
             if s.op == "add":
                 added.add(lab.normalise(s.target))
                 continue
             names = split_targets(s.target) if s.op == "extract" else [s.target]
+            taken = next((gone[lab.normalise(n)] for n in names if lab.normalise(n) in gone), None)
+            if taken is not None:
+                raise EditError(f"step {i}.target", f"{s.target!r} was taken out by the keep of step {taken}; "
+                                "keep every sound wanted in one step")
+            if s.op == "extract":
+                kept = {lab.normalise(n) for n in names}
+                gone.update({k: i for k in known | added if k not in kept and k not in gone})
             ok = known | added
             if lab.normalise(s.target) not in ok and any(lab.normalise(n) not in ok for n in names):
                 raise EditError(f"step {i}.target", f"{s.target!r} is not one of the labels")

@@ -57,11 +57,6 @@ _REFUSALS = {
     "unsupported": "this is not an edit SmartDJ can make; it can add, remove, keep, move, make louder/quieter, "
                    "shift later, reverb or change the tone",
 }
-# Left to the rules, which read them exactly: negation, "except", and self-correction.
-_LEAVE_TO_RULES = re.compile(r"\b(?:don'?t|do not|doesn'?t|not|never|shouldn'?t|isn'?t|aren'?t|no longer|nothing|stop|"
-                             r"except|but for|all but|apart from|other than|besides|everything|everyone|everybody|all of it|any|"
-                             r"instead|rather|actually|scratch that|i mean|at the same time|opposite|other side|scoop|mids|lows|low end|"
-                             r"frequenc\w*|in line|on the beat|in time|dub|echo|no|than (?:i|we|it should)|less (?:quiet|soft|distant|far|low))\b|n't\b|\b(?:move|push|slide|nudge|shift)\b.*\bback\b")
 _QUANTIFIER = re.compile(r"(?<=<x> )(?:both|each|all|too) |\b(?:both|each) (?=(?:up|down|louder|quieter|left|right))")
 _ADD_VERB, _PLACE_WORD = rt.ADD_VERB, rt.PLACE_WORD
 _UNIT_OF = {"up": r"\b(?:ms|milliseconds?|secs?|seconds?|level|hz)\b", "down": r"\b(?:ms|milliseconds?|secs?|seconds?|level|hz)\b",
@@ -82,13 +77,6 @@ def bundled_folder() -> Path:
     return Path(reader.__file__).with_name("reader_weights")
 
 
-def _all_of_them(m: rt.Mention, raw: str) -> bool:
-    """A name for several sources at once: "both guitars", "all the guitars", "guitars" when each label is one."""
-    plural = m.said.endswith("s") and not any(f.endswith("s") for f in m.fits)
-    return plural or re.search(r"\b(?:both|all)\b", raw) is not None
-
-
-_DESCRIBES = re.compile(r"^(?:the |my |our )?<x>(?:'s| is| are| was| were| sounds?| seems?| feels?| gets?| keeps?)\b")
 class UnknownWords(PlanningError):
     """Words the reader never saw, in a clause that asks for an edit ("make the strings sound more expensive")."""
 
@@ -121,7 +109,7 @@ class ReaderPlanner:
         for label in sorted(labels, key=len, reverse=True):  # "guitar loop" names a sound, it asks for no loop
             unnamed = re.sub(rf"\b{re.escape(label.lower())}\b", " ", unnamed)
         refuse_unsupported(unnamed)
-        left = _LEAVE_TO_RULES.search(text)
+        left = rt.LEAVE_TO_RULES.search(text)
         if left:
             raise LeftToRules(f'"{left.group(0)}": the reader leaves negation, exceptions and corrections to the rules')
         clauses = [s for c in rt.split(text) if not is_chat(c, labels) for s in rt.segments(rt.read_clause(c, labels))]
@@ -173,7 +161,7 @@ class _Composer:
                         and "noise" not in lab.words(m.label):  # "background noise" is not the background music
                     raise PlanningError(f'no source matches "{m.said} {compound.group(1)}"; the sources are: '
                                         + "; ".join(self.labels))
-                if m.label is None and m.fits and _all_of_them(m, c.raw):
+                if m.label is None and m.fits and rt.all_of_them(m, c.raw):
                     targets += [] if m.reference else m.fits  # "both guitars down 2"
                 elif m.label is None:
                     raise PlanningError(f'"{m.said}" could be ' + " or ".join(m.fits) + "; say which one" if m.fits
@@ -214,32 +202,28 @@ class _Composer:
         if unfixed:  # "the vocal is too quiet, pan the guitar left": a complaint with no fix of its own is not dropped unread
             raise PlanningError(f'say what to do with {" and ".join(dict.fromkeys(unfixed))} (the request says how it '
                                 "sounds, and asks for other edits)")
-        kept = said if said else [s for s, _ in self.steps]
-        return list(dict.fromkeys(kept))
+        kept = list(dict.fromkeys(said if said else [s for s, _ in self.steps]))
+        keeps = [s for s in kept if s.op == "extract"]
+        if len(keeps) > 1:  # one keep of every sound named to keep, where the first keep was said
+            both = Step("extract", " and ".join(dict.fromkeys(t for s in keeps for t in split_targets(s.target))))
+            kept = [both if s is keeps[0] else s for s in kept if s.op != "extract" or s is keeps[0]]
+        return kept
 
     def _clause(self, c: rt.ClauseText, r: dict, targets: list[str]) -> None:
-        op, p = r["op"]
-        signed = re.search(r"(?<![\w.])([+-])\d", _ADD_LEVEL.sub("", c.masked))  # "at -6 db" is an add's level
-        if signed and re.fullmatch(r"(?:(?:like|about|around|maybe|say) )?[+-]\d+(?:\.\d+)? ?(?:db)?", c.masked):
-            op, p = ("up" if signed.group(1) == "+" else "down"), 1.0  # "..., like -10": a level for the sound before
-        if signed and (targets or c.pronoun or self.last) and (op in ("none", "same") or p < self.threshold):
-            op, p = ("up" if signed.group(1) == "+" else "down"), 1.0
-        if signed and op not in ("up", "down", "none", "same", "later", "earlier", "add"):
-            raise PlanningError(f'"{c.raw}": "{signed.group(0)}" is a level change, but the words ask for a {op} edit; '
-                                "say them as two edits")
-        if signed and op in ("up", "down") and (signed.group(1) == "+") != (op == "up"):
-            raise PlanningError(f'"{c.raw}": the sign of "{signed.group(0)}" says the opposite of the words; '
-                                "say up or down")
+        op, p = self._signed_op(c, r, targets)
         if op in _REFUSALS and p >= 0.5:
             raise PlanningError(f'"{c.raw}": {_REFUSALS[op]}')
         if self._level_of_reverb(c):
             return
         if p < self.threshold and not c.mentions and re.match(r"(?:and |then |also |please |pls )*add\b", c.masked):
             op, p = "add", 1.0  # "add a horse neighing on the right at -12": said with the verb itself
+        keep_only = bool(targets) and rt.KEEP_ONLY.fullmatch(c.masked) is not None
+        if keep_only:
+            op, p = "extract", 1.0  # "just the fireplace please", "only keep the birds", "just the dialogue stem"
         op = self._sure((op, p), "edit", c.raw)
         if op == "remove" and re.search(_NUMBER + r"\s*(?:db)?(?![\w.]|\s*(?:ms|s\b|secs?|seconds?))", c.masked):
             op = "down"  # "drop the kids 6": a level, not a removal
-        if c.leftover and op != "add" and not rt.modifiers_only(c, p):
+        if c.leftover and op != "add" and not keep_only and not rt.modifiers_only(c, p):
             raise UnknownWords(c.leftover, c.raw)
         unit = re.search(_UNIT_OF.get(op, r"$^"), c.masked)
         if unit:
@@ -283,7 +267,7 @@ class _Composer:
                 if len(set(self.history)) < n:
                     raise PlanningError(f'"{c.raw}": could not tell which {n} sounds; name them')
                 targets = list(dict.fromkeys(reversed(self.history)))[:n][::-1]
-        complaint = r["complaint"][0] == "1" or _DESCRIBES.match(c.masked) is not None or (
+        complaint = r["complaint"][0] == "1" or rt.DESCRIBES.match(c.masked) is not None or (
             bool(c.mentions) and c.mentions[0].said.endswith("'s") and c.masked.startswith(rt.PLACEHOLDER))
         if op == "same":
             self._copy(targets, r["place"][0], complaint)
@@ -296,6 +280,22 @@ class _Composer:
         own = [m.label for m in c.mentions if not m.reference]
         self.last = targets if not complaint or len(own) < 2 else targets[: len(targets) - len(own) + 1]
         self.last_steps = made
+
+    def _signed_op(self, c: rt.ClauseText, r: dict, targets: list[str]) -> tuple[str, float]:
+        """The operation, where a signed amount says it ("kick +2") or must agree with the words ("down +3")."""
+        op, p = r["op"]
+        signed = re.search(r"(?<![\w.])([+-])\d", _ADD_LEVEL.sub("", c.masked))  # "at -6 db" is an add's level
+        if signed and re.fullmatch(r"(?:(?:like|about|around|maybe|say) )?[+-]\d+(?:\.\d+)? ?(?:db)?", c.masked):
+            op, p = ("up" if signed.group(1) == "+" else "down"), 1.0  # "..., like -10": a level for the sound before
+        if signed and (targets or c.pronoun or self.last) and (op in ("none", "same") or p < self.threshold):
+            op, p = ("up" if signed.group(1) == "+" else "down"), 1.0
+        if signed and op not in ("up", "down", "none", "same", "later", "earlier", "add"):
+            raise PlanningError(f'"{c.raw}": "{signed.group(0)}" is a level change, but the words ask for a {op} edit; '
+                                "say them as two edits")
+        if signed and op in ("up", "down") and (signed.group(1) == "+") != (op == "up"):
+            raise PlanningError(f'"{c.raw}": the sign of "{signed.group(0)}" says the opposite of the words; '
+                                "say up or down")
+        return op, p
 
     def _level_of_reverb(self, c: rt.ClauseText) -> bool:
         """"..., level 7" / "..., 7/10" after a reverb: the level of that reverb."""

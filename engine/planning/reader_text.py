@@ -246,3 +246,22 @@ def modifiers_only(c: ClauseText, p: float) -> bool:
     # ... and only where they come before what they describe ("concert hall reverb"); "more excited" is the edit itself
     return all(_UNIT_WORD.fullmatch(w) or (w in words[first + 1:] and w not in words[:first]
                and _EDIT_NOUN.search(" ".join(words[words.index(w) + 1:]))) for w in c.leftover)
+
+
+# Left to the rules, which read them exactly: negation, "except", and self-correction.
+LEAVE_TO_RULES = re.compile(r"\b(?:don'?t|do not|doesn'?t|not|never|shouldn'?t|isn'?t|aren'?t|no longer|nothing|stop|"
+                             r"except|but for|all but|apart from|other than|besides|everything|everyone|everybody|all of it|any|"
+                             r"instead|rather|actually|scratch that|i mean|at the same time|opposite|other side|scoop|mids|lows|low end|"
+                             r"frequenc\w*|in line|on the beat|in time|dub|echo|no|than (?:i|we|it should)|less (?:quiet|soft|distant|far|low))\b|n't\b|\b(?:move|push|slide|nudge|shift)\b.*\bback\b")
+KEEP_ONLY = re.compile(r"(?:(?:i |we )?(?:only|just) (?:want |need )?(?:(?:keep|give me|leave(?: me)?(?: with)?) )?|"
+                        r"(?:keep|leave) (?:only|just) |only keep )(?:the |my |our )?(?:<x>(?: and )?)+"
+                        r"(?: (?:stem|track|audio|mic))?(?: (?:please|pls|plz))?")
+
+
+def all_of_them(m: Mention, raw: str) -> bool:
+    """A name for several sources at once: "both guitars", "all the guitars", "guitars" when each label is one."""
+    plural = m.said.endswith("s") and not any(f.endswith("s") for f in m.fits)
+    return plural or re.search(r"\b(?:both|all)\b", raw) is not None
+
+
+DESCRIBES = re.compile(r"^(?:the |my |our )?<x>(?:'s| is| are| was| were| sounds?| seems?| feels?| gets?| keeps?)\b")

@@ -124,6 +124,22 @@ def test_plan_check_keeps_order_and_accepts_edits_of_added_sounds():
         check_plan([Step(op="extract", target="rain and rain")], ["piano", "rain"])  # a model's stutter
 
 
+def test_plan_check_refuses_edits_of_a_sound_a_keep_took_out():
+    labels = ["piano", "rain", "dog"]
+    keep = Step(op="extract", target="rain and piano")
+    assert check_plan([keep, Step(op="volume", target="rain", db=3)], labels)  # kept: can still be edited
+    for later in (Step(op="extract", target="piano"), Step(op="volume", target="dog", db=3)):
+        with pytest.raises(EditError, match="taken out by the keep of step 1"):
+            check_plan([Step(op="extract", target="rain"), later], labels)
+
+
+def test_the_reader_keeps_every_sound_named_to_keep_in_one_step():
+    from smartdj.engine.planning.base import get_planner
+
+    r = get_planner("reader").plan("keep only the piano and the rain", ["piano", "rain", "dog"])
+    assert [s.text for s in r.steps] == ["extract the sound of piano and rain"]
+
+
 def test_gold_ranges_alternatives_and_harm():
     want = [gold_step("turn down the volume of piano by {2-4} dB")]
     assert want[0].lo == -4 and want[0].hi == -2
