@@ -17,11 +17,15 @@ UP = [
     "X should stand out more", "bring X forward in the mix", "dial X up", "nudge X up", "up X", "X needs a lift",
     "beef up X", "juice X", "louden X", "more of X", "give X more level", "X wants to be louder",
     "turn the volume of X up", "X more present", "make X more audible", "X needs more volume",
+    "X needs to cut through", "X needs to be clearly heard over X", "X should lead", "give X {n} db",
+    "X should be heard over X", "X should sit on top", "let X cut through", "X needs to poke out more",
 ]
 UP_COMPLAINT = [
     "X is too quiet", "X is too soft", "i can't hear X", "cant hear X", "X is buried", "X is getting lost",
     "X is lost in the mix", "X is barely audible", "X is hard to hear", "X disappears", "X is way too low",
     "X feels weak", "X is too low", "X gets drowned out", "X is hiding", "where is X", "X is too far back",
+    "X is a bit quiet", "X is kinda quiet", "X is quiet", "X sounds far away", "X sounds too far away",
+    "X is inaudible", "X is basically inaudible", "X is too distant", "X is lost under X",
 ]
 DOWN = [
     "turn down X", "turn X down", "X down", "lower X", "pull X down", "pull X back", "pull back X", "reduce X",
@@ -34,12 +38,15 @@ DOWN = [
     "push X back in the mix", "X further back in the mix", "X more distant", "X further away", "X further off",
     "push X further away", "drop X {n}", "drop X by {n}", "X under X", "X way under X", "X sits under X",
     "X tucked under X", "X underneath X", "calm X down", "turn X right down",
+    "cut X a lot", "cut X by half", "X should be barely there", "X way down", "knock X back",
+    "X to make space for X", "pull X under X", "sit X under X", "get X out of the way of X",
 ]
 DOWN_COMPLAINT = [
     "X is too loud", "X is way too loud", "X is drowning everything", "X is too much", "X is overpowering",
     "X is masking the rest", "X is covering everything", "X is too hot", "X is too prominent", "X is blasting",
     "X sticks out", "X is too in your face", "X is overbearing", "X dominates the mix", "X is deafening",
     "X is louder than X", "X is way louder than X",
+    "X is sitting on top of X", "X is in your face", "X is too present", "X is stepping all over X",
 ]
 REMOVE = [
     "remove X", "cut X", "kill X", "mute X", "lose X", "nix X", "ditch X", "axe X", "scrap X", "get rid of X",
@@ -48,10 +55,12 @@ REMOVE = [
     "lose X entirely", "kill X completely", "remove X completely", "get X out of there", "without X",
     "i dont want to hear X", "bin X", "chuck X", "toss X", "can X", "wipe X", "X needs to go", "X must go",
     "take away X", "rid of X", "cut out X", "filter out X", "mute X entirely", "X off",
+    "nuke X", "X off please", "get rid of that X", "X bye", "lose X please", "no more X", "X can go",
 ]
 REMOVE_COMPLAINT = [
     "X is distracting", "X is annoying", "X is driving me nuts", "X is ruining the take", "X shouldn't be there",
     "X is unwanted", "X is killing me", "i hate X",
+    "X is obnoxious", "X is so annoying",
 ]
 EXTRACT = [
     "keep only X", "solo X", "isolate X", "just X", "only X", "X only", "extract X", "leave just X",
@@ -59,12 +68,15 @@ EXTRACT = [
     "pull out X on its own", "X by itself", "X alone", "just give me X", "strip everything but X",
     "keep X and nothing else", "only keep X", "X and nothing else", "X isolated", "i need X isolated",
     "X on its own", "X solo'd", "give me X alone",
+    "pull out just X for me", "can i get a version with only X", "just X please", "only X pls",
+    "keep only X please", "just X on its own", "only the X", "just the X",
 ]
 PAN = [
     "pan X {loc}", "X {loc}", "put X {loc}", "move X {loc}", "shove X {loc}", "place X {loc}", "send X {loc}",
     "X should sit {loc}", "swing X {loc}", "X over {loc}", "push X {loc}", "slide X {loc}", "pan X over {loc}",
     "i want X {loc}", "X needs to be {loc}", "put X over {loc}", "can you pan X {loc}", "have X come from {loc}",
     "X coming from {loc}", "position X {loc}", "X belongs {loc}", "throw X {loc}", "park X {loc}",
+    "X farther {loc}", "X further {loc}", "X more {loc}", "X more to {loc}", "X over to {loc}",
 ]
 LOCS = {  # how each place is said after a pan verb
     "left": ["left", "to the left", "on the left", "hard left", "far left", "all the way left", "fully left",
@@ -92,6 +104,7 @@ LATER = [
 LATER_COMPLAINT = [
     "X comes in {n} ms too early", "X is {n} ms early", "X lands {n} ms early", "X is {n} seconds too soon",
     "X is ahead of the beat by {n} ms", "X rushes by {n} ms", "X is early",
+    "X is rushing", "X hits {n} ms early", "X is a bit early",
 ]
 EARLIER = [  # a negative shift
     "X earlier", "move X {n} ms earlier", "shift X earlier", "pull X forward by {n} ms", "advance X by {n} ms",
@@ -101,6 +114,7 @@ EARLIER = [  # a negative shift
 ]
 EARLIER_COMPLAINT = [
     "X is {n} ms late", "X lags by {n} ms", "X drags", "X comes in too late", "X is behind the beat",
+    "X is dragging", "X is lagging", "X hits {n} ms late", "X is a bit late",
     "X lands {n} ms late", "X is {n} seconds too late", "X is late by {n} ms", "X comes in {n} ms too late",
 ]
 REVERB = [
@@ -113,6 +127,7 @@ REVERB = [
     "X with a wash of reverb", "X in some space", "X needs a hall", "X needs some room", "X could use some reverb",
     "a plate on X", "put a plate on X", "spring reverb on X", "a medium plate on X", "a nice room on X",
     "X could use a room", "X needs that hall sound",
+    "X with a reverb", "a medium amount of reverb on X", "give X a roomy feel", "X in a medium room",
 ]
 REVERB_SIZE = {
     "small": ["a touch of reverb on X", "a little verb on X", "light reverb on X", "a hint of room on X",
@@ -121,7 +136,8 @@ REVERB_SIZE = {
             "drown X in reverb", "tons of reverb on X", "X in a church", "a big washy reverb on X",
             "X in a stadium", "loads of verb on X", "X drenched in reverb", "X soaked in reverb",
             "X swimming in reverb", "bathe X in reverb", "X washed out in reverb", "X needs a huge hall",
-            "X needs that huge hall", "a massive plate on X", "a long hall on X"],
+            "X needs that huge hall", "a massive plate on X", "a long hall on X",
+            "X with a heavy reverb", "heavy reverb on X", "X should sound massive", "a heavy hall on X"],
 }
 NO_REVERB = [  # reverb can only be added
     "less reverb on X", "dry up X", "X is too wet", "take the verb off X", "too much reverb on X",
@@ -130,26 +146,32 @@ NO_REVERB = [  # reverb can only be added
 TIMBRE = {
     "bright": ["brighter X", "make X brighter", "brighten X", "X brighter", "more air on X", "X crisper",
                "add sparkle to X", "X needs more top end", "open up X", "X less dull", "X less muffled",
-               "X more shimmery", "add some shine to X", "X more brilliant", "X sounds dull", "X is muffled"],
+               "X more shimmery", "add some shine to X", "X more brilliant", "X sounds dull", "X is muffled",
+               "give X more air", "X more bright", "X is a bit dull", "X sounds too dark", "X is too dark"],
     "dark": ["darker X", "make X darker", "darken X", "X darker", "X less bright", "X less harsh",
              "tame the highs on X", "X mellower", "take the edge off X", "tame the harshness of X", "X less shrill", "X less tinny", "X too bright",
-             "X sounds harsh", "X is piercing", "roll the top off X", "X less brittle"],
+             "X sounds harsh", "X is piercing", "roll the top off X", "X less brittle", "X more dark", "X too sharp",
+             "X is a bit harsh", "X is too bright"],
     "warm": ["warmer X", "make X warmer", "warm up X", "X warmer", "X more body", "X cozier", "X less cold",
-             "fatten X up", "X richer", "X sounds cold", "X is too thin", "X more analog", "give X warmth"],
+             "fatten X up", "X richer", "X sounds cold", "X is too thin", "X more analog", "give X warmth",
+             "X more warm", "X is a bit cold", "X is a touch cold", "X is too cold"],
     "cold": ["colder X", "make X colder", "X colder", "X icier", "X more sterile", "X more clinical",
-             "X less warm", "X chillier", "X more glassy", "cool X down", "X is too warm"],
+             "X less warm", "X chillier", "X more glassy", "cool X down", "X is too warm", "X more cold"],
     "muffled": ["muffle X", "make X muffled", "X more muffled", "X behind a wall", "X through a door",
-                "X smothered", "X like it's in the next room", "dull X", "X under a blanket", "X muted and muffled"],
+                "X smothered", "X like it's in the next room", "dull X", "X under a blanket", "X muted and muffled",
+                "X like it's heard through a closed window", "X like inside the car", "X like it's coming from the next room",
+                "X from outside", "X through a wall"],
     "telephone": ["X like a telephone", "X like on the phone", "telephone filter on X", "X like a phone call",
                   "make X sound like a telephone", "phone effect on X", "X through a phone"],
     "radio": ["X like an old radio", "make X sound like a radio", "X like am radio", "radio effect on X",
-              "X through a transistor radio", "X like a radio broadcast"],
+              "X through a transistor radio", "X like a radio broadcast", "X like it's coming from an old radio",
+              "X over the radio", "X like it's coming over the radio", "X on an old radio"],
     "walkie-talkie": ["X like a walkie talkie", "walkie talkie effect on X", "X through a walkie",
                       "X like a two way radio", "make X sound like a walkie-talkie", "X like a cb radio"],
     "underwater": ["X underwater", "make X sound underwater", "X like it's under water", "X submerged",
                    "underwater effect on X", "X like from under the sea"],
     "megaphone": ["X through a megaphone", "megaphone on X", "X like a bullhorn", "X like a megaphone",
-                  "make X sound like a megaphone", "bullhorn effect on X"],
+                  "make X sound like a megaphone", "bullhorn effect on X", "X on the intercom", "X like a pa system"],
     "small speaker": ["X like a small speaker", "X through a tiny speaker", "X like a laptop speaker",
                       "X like a cheap speaker", "X from a little speaker", "small speaker effect on X"],
 }

@@ -26,8 +26,28 @@ _MUSICAL = re.compile(rf"\b((?:3/4|1/2|1/4|2/3|1/3) of a|a half|{_N}|a full|half
                       r"eighth|quarter note|quarter|half note|half beat|beats?|full bar|bars?|measures?)\b")
 
 
+_FRAMES = re.compile(rf"\b({_N}|a|an|one|two|three|four) frames?\b")
+_FPS = re.compile(rf"(?:,\s*)?\(?\s*(?:at |@ ?)?({_N}) ?(?:fps|frames? (?:per|a) second)\b\)?")
+
+
+def _video_frames(text: str) -> str:
+    """'3 frames earlier at 25 fps' -> 'by 0.12 seconds earlier'; frames without a frame rate are refused."""
+    m = _FRAMES.search(text)
+    if not m:
+        return text
+    rate = _FPS.search(text)
+    if not rate:
+        raise PlanningError(f'"{m.group(0)}": say the frame rate (e.g. "at 25 fps") to move a sound by frames')
+    count = _COUNT.get(m.group(1)) or float(m.group(1))
+    seconds = round(count / float(rate.group(1)), 3)
+    text = text[: rate.start()] + " " + text[rate.end():]
+    return " ".join(re.sub(rf"(?:\bby )?{_FRAMES.pattern}", f"by {seconds:g} seconds", text, count=1).split())
+
+
 def musical_time(text: str) -> str:
-    """'one beat later at 150 bpm' -> 'by 0.4 seconds later'; beats or bars without a tempo are refused."""
+    """'one beat later at 150 bpm' -> 'by 0.4 seconds later'; beats or bars without a tempo are refused, and
+    video frames ('3 frames at 25 fps') are read the same way."""
+    text = _video_frames(text)
     m = _MUSICAL.search(text)
     if not m:
         return text

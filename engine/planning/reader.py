@@ -109,6 +109,9 @@ class ReaderPlanner:
         for label in sorted(labels, key=len, reverse=True):  # "guitar loop" names a sound, it asks for no loop
             unnamed = re.sub(rf"\b{re.escape(label.lower())}\b", " ", unnamed)
         refuse_unsupported(unnamed)
+        less = rt.LESS_REVERB.search(unnamed)
+        if less:  # the learned reader must not turn "way too much verb, pull it back" into a level change
+            raise PlanningError(f'"{less.group(0)}": {_REFUSALS["unreverb"]}')
         left = rt.LEAVE_TO_RULES.search(text)
         if left:
             raise LeftToRules(f'"{left.group(0)}": the reader leaves negation, exceptions and corrections to the rules')

@@ -164,4 +164,6 @@ def _vaguer(new: Step, old: Step) -> bool:
     """``new`` carries only the default amount where ``old`` says one."""
     if new.op == "volume":
         return abs(new.db) == DEFAULT_DB and abs(old.db) != DEFAULT_DB
+    if new.op == "shift":  # "early by 3 frames at 25 fps, push them later"
+        return abs(new.seconds) == DEFAULT_SECONDS and abs(old.seconds) != DEFAULT_SECONDS
     return new.op == "reverb" and new.level == DEFAULT_REVERB and old.level != DEFAULT_REVERB

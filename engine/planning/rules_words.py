@@ -12,7 +12,7 @@ from smartdj.engine.planning.base import PlanningError
 
 DEFAULT_DB = 3.0
 SMALL_DB = 2.0
-TINY_DB = 1.0  # 'a hair', 'a tad'
+TINY_DB = 2.0  # 'a hair', 'a tad': blind sets read them 0.5-2 to 2-4 dB; 2 sits in each
 STRONG_DB = 6.0  # 'crank it', 'sink them': a strong verb and no amount
 STRONG_VERBS = ("crank", "sink", "slam", "knock", "yank", "hammer", "smash")
 BURY_VERBS = ("bury", "floor", "gut")  # as much as "way down"
@@ -204,7 +204,9 @@ _REVERB_SMALL = (r"\b(?:(?:a touch|a bit|a little|a hint|a tad|a dash|a splash|a
 _REVERB = (r"\b(?:reverb|reverberation|verb|echo(?:ey|y)?|echoes|roomier|roomy|(?:some|more|a|big|larger|bigger) room|"
            r"room sound|in a room|wetter|wet|ambience|(?:more|some) space|spacious|washy|more distant reverb)\b")
 _NO_REVERB = (r"\b(?:less|drier|dry|dry up|no|remove|cut|kill|get rid of|lose|take out|without|too much|so much)\b.{0,20}"
-              r"\b(?:reverb|verb|echo|echoey|echoy|reverby|room|ambience)\b|\bdrier\b|\bdry\b|\bless (?:echoey|echoy|reverby|roomy|wet)\b")
+              r"\b(?:reverb|verb|echo|echoey|echoy|reverby|room|ambience)\b|\bdrier\b|"  # "too dry", "sounds dry": a wish for reverb
+              r"\b(?<!too )(?<!so )(?<!very )(?<!bit )(?<!is )(?<!are )(?<!sounds )(?<!sound )(?<!'s )(?<!pretty )(?<!really )"
+              r"(?<!quite )(?<!feels )dry\b|\bless (?:echoey|echoy|reverby|roomy|wet)\b")
 _TIMBRE = [
     (r"\b(?:(?:like|through|on|over|down|via) (?:a |an |the )?(?:old |cheap |bad |proper )?(?:telephone|phone)(?: call| line)?|"
      r"phone call|phone line|telephone filter|telephone line|phoney|phony)\b", "telephone"),
