@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from smartdj.bridge.language import Step, split_targets
 from smartdj.engine.planning.base import PlanningError, PlanResult
-from smartdj.engine.planning.reader import THRESHOLD, LeftToRules, ReaderPlanner, UnknownWords
+from smartdj.engine.planning.reader import THRESHOLD, ReaderPlanner
+from smartdj.engine.planning.reader_compose import LeftToRules, UnknownWords
 from smartdj.engine.planning.rules_words import _KNOWN_WORDS, CHAT_WORDS
 
 
