@@ -27,6 +27,7 @@ from smartdj.engine.planning.rules_words import (
     is_chat,
     place_letters,
     refuse_question,
+    refuse_unknown_quality,
 )
 
 THRESHOLD = 0.6  # the least probability a reading needs to be used
@@ -65,6 +66,7 @@ class ReaderPlanner:
         for label in sorted(labels, key=len, reverse=True):  # "guitar loop" names a sound, it asks for no loop
             unnamed = re.sub(rf"\b{re.escape(label.lower())}\b", " ", unnamed)
         refuse_unsupported(unnamed)
+        refuse_unknown_quality(unnamed, set())
         less = rt.LESS_REVERB.search(unnamed)
         if less:  # the learned reader must not turn "way too much verb, pull it back" into a level change
             raise PlanningError(f'"{less.group(0)}": {REFUSALS["unreverb"]}')

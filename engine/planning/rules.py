@@ -48,6 +48,7 @@ from smartdj.engine.planning.rules_words import (
     describes_tone,
     place_letters,
     refuse_question,
+    refuse_unknown_quality,
 )
 
 MAX_RULE_STEPS = 8  # the rule planner reads long requests exactly; model planners keep plan_check.MAX_STEPS
@@ -125,9 +126,7 @@ class RulePlanner:
         if fixes:
             tags.append("respelled: " + ", ".join(f"{a}->{b}" for a, b in fixes))
         text = pre.clean_up(text)
-        odd = re.search(r"\bmore ([a-z]+(?:y|ier))\b", _normalise(instruction))
-        if odd and odd.group(1) not in _KNOWN_WORDS and odd.group(1) not in label_words:
-            raise PlanningError(f'"more {odd.group(1)}": SmartDJ does not know that quality; {HELP}')
+        refuse_unknown_quality(_normalise(instruction), label_words)
         text, placeholders = protect(text, labels)
         try:
             steps = self._read_all(text, placeholders, labels, tags, {})

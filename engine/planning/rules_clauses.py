@@ -91,6 +91,15 @@ def clauses_of(text: str) -> list[str]:
         if clauses and _SIZE_ONLY.fullmatch(frag) and re.search(_REVERB, clauses[-1]):
             clauses[-1] = f"{clauses[-1]} {frag}"  # "needs verb, heavy"
             continue
+        if clauses and re.search(_ADD, clauses[-1]) and not any(rx.search(clauses[-1]) for rx, _ in _LOC_RES) \
+                and _has_place_or_amount(frag) and not _strip_places(frag).strip() and not _has_number(frag):
+            clauses[-1] += f" {frag}"  # "add a rumble behind everything, left front": where the new sound goes
+            continue
+        placed = re.fullmatch(r"(?:and )?(.+?),? (?:and )?(?:at |with )?([+-]?\d+(?:\.\d+)?) ?(?:db|decibels?)", frag)
+        if placed and clauses and re.search(_ADD, clauses[-1]) and not _has_number(clauses[-1]) \
+                and _has_place_or_amount(placed.group(1)) and not _strip_places(placed.group(1)).strip():
+            clauses[-1] += f" {placed.group(1)} with {placed.group(2)} db"  # "add a rumble, left front, -12 dB"
+            continue
         said = re.fullmatch(r"(?:add |and )?(?:at |with )?(?:(?:like|about|around|roughly|maybe|say|approx(?:imately)?)\s+)?"
                             r"([+-]?\d+(?:\.\d+)?)\s*(?:db|decibels?)?(?:\s+or so)?", frag)
         if said and clauses and not _has_number(clauses[-1]):  # "..., like +3 dB": the amount of the clause before
@@ -111,6 +120,8 @@ def clauses_of(text: str) -> list[str]:
               and (_has_place_or_amount(clauses[-1]) or re.search(r"\b(?:up|down)$", frag))):
             # "pan the bass left and the acoustic right": the second part reuses the verb
             verb = re.sub(_PREFIX, "", clauses[-1]).split(" ", 1)[0]
+            if re.search(r"\b(?:up|down)$", frag):
+                verb = "turn"  # "lose the fan, and speaker A a touch up": a level, not another removal
             clauses.append(rewrite(f"{verb} {frag}"))
         else:
             clauses[-1] = f"{clauses[-1]} and {frag}"

@@ -68,7 +68,9 @@ def _keep_said_amount(old: Step, new: Step) -> Step:
     return new
 
 
-_HEAR = re.compile(r"\b(?:can't|cannot|can not|can barely|barely|hardly|can hardly) hear\b|\bhard to hear\b")
+_HEAR = re.compile(r"\b(?:can't|cannot|can not|can barely|barely|hardly|can hardly) hear\b|\bhard to hear\b|"
+                   r"\btoo (?:quiet|soft|low) (?:under|beneath|behind|against)\b|"
+                   r"\b(?:buried|lost|drowned|masked|swamped|drowning) (?:under|by|beneath|behind|in)\b")
 
 
 def _drop_reasons(steps: list[Step | None], complaints: dict[int, bool | str]) -> list[Step | None]:

@@ -95,6 +95,8 @@ def common_forms(text: str) -> str:
     s = re.sub(r"\b(so|s)o+\b", "so", re.sub(r"([a-zA-Z])\1{2,}", r"\1\1", s))  # "toooo loud", "sooo quiet"
     s = re.sub(r",? (?:just |about |roughly )?as loud as (?:the (?:mix|rest|track)|everything(?: else)?)\b",
                " at 0 db", s, flags=re.I)
+    s = re.sub(r",? (?:just|slightly|a (?:little|touch|bit|hair)) (?:under|below|beneath) (?:the )?(?:mix|rest|track|"
+               r"everything(?: else)?)\b", " at -3 db", s, flags=re.I)  # "just under the mix": read as a few dB under
     return re.sub(r"(?:about |around |roughly )?(\d+(?:\.\d+)?) ?db (?:under|below|beneath|quieter than) (?:the )?"
                   r"(?:mix|rest|track|everything(?: else)?)\b", r"at -\1 db", s, flags=re.I)
 
@@ -218,7 +220,7 @@ _TIMBRE = [
      r"\bam radio\b|\bold radio\b", "radio"),
     (r"\b(?:muffled|muffle|duller|dull|through (?:a|the) (?:wall|door|floor)|behind (?:a|the) (?:wall|door)|"
      r"in (?:the|another) room|in (?:the |a )?(?:next|other|different|adjacent) room|in another room|next door|"
-     r"from (?:another|the next|next|a different|the other|an adjacent) room|from next door|from outside|outside|lo-?fi)\b", "muffled"),
+     r"from (?:another|the next|next|a different|the other|an adjacent) room|from next door|from outside|outside)\b", "muffled"),
     (r"\b(?:brighter|brighten|bright|more sparkle|sparkly|sparkle|airy|airier|more air|crisper|crisp|shinier|more treble|"
      r"more highs|more top end|more presence|less muddy|less dull|less muffled|less boomy|less boxy|less dark|clearer|more brilliant|brilliant)\b", "bright"),
     (r"\b(?:darker|darken|dark|less bright|less treble|less top end|fewer highs|moodier|gloomier|murkier|murky|less shrill|less harsh|less tinny|less piercing|less brittle|less sibilant|less sharp|boomier|boomy|less crisp)\b", "dark"),
@@ -299,3 +301,13 @@ def place_letters(text: str, labels: list[str] | None) -> str:
         return m.group(0) if inside else m.group(0)[: m.start(1) - m.start()] + _PLACE_LETTERS[m.group(1).lower()]
 
     return re.sub(r"(?<=\w )(l|r|c|lf|rf|fl|fr|ll|rr)(?=\s*(?:$|[,;.&]|\band\b|\+|-\s))", spell, text, flags=re.I)
+
+
+def refuse_unknown_quality(text: str, label_words: set[str]) -> None:
+    """"make the strings sound more expensive", "more lo-fi": a quality neither reader knows is refused, never read as
+    "more" (louder)."""
+    odd = re.search(r"\bmore ([a-z][a-z-]*[a-z]{2})\b", text)
+    known = _KNOWN_WORDS | label_words | {"far", "farther", "further", "close", "closer", "near", "nearer", "left", "right",
+                                          "front", "center", "centre", "middle", "side"}
+    if odd and not all(part in known for part in odd.group(1).split("-")):  # "more front-right" is a place
+        raise PlanningError(f'"more {odd.group(1)}": SmartDJ does not know that quality; {HELP}')

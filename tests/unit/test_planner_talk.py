@@ -160,3 +160,23 @@ def test_item_name_abbreviations_and_plurals(rules, instruction, expected):
 def test_a_singular_name_for_two_sources_is_still_asked_about(rules):
     r = rules.plan("turn the trumpet down", labels=["Tpt 1", "Tpt 2", "Tbn"])
     assert r.unsure and len(r.alternatives) == 2
+
+
+@pytest.mark.parametrize("instruction, expected", [
+    ("lose the clap, and the piano a touch up", ["remove the sound of clap", "turn up the volume of piano by 2 dB"]),
+    ("the piano's buried under the pad. duck the pad like 6 dB", ["turn down the volume of synth pad by 6 dB"]),
+    ("add a low rumble behind everything, left front, -12 dB", ["add the sound of low rumble behind the rest at the left front with -12 dB"]),
+    ("add birds on the left, just under the mix", ["add the sound of birds at the left with -3 dB"]),
+    ("the piano is too dry, add some verb", ["reverb the sound of piano with reverb level 5"]),
+])
+def test_clauses_said_apart_keep_their_own_edit(rules, instruction, expected):
+    assert texts(rules.plan(instruction, labels=BAND)) == expected
+
+
+@pytest.mark.parametrize("instruction", ["make the piano sound more expensive", "make the drums sound more lo-fi",
+                                         "dry up the piano", "the piano has way too much verb, pull it back"])
+def test_unknown_qualities_and_less_reverb_are_refused_by_both(rules, instruction):
+    with pytest.raises(PlanningError):
+        rules.plan(instruction, labels=BAND)
+    with pytest.raises(PlanningError):
+        HybridPlanner().plan(instruction, labels=BAND)
