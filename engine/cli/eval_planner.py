@@ -36,8 +36,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="hybrid: run plans only the learned reader could read (by default they are held for "
                         "confirmation and scored as unsure)")
     p.add_argument("--lenient", action="store_true",
-                   help="hybrid: run rule plans the learned reader could not read (by default both must read a "
-                        "request for its plan to run unconfirmed)")
+                   help="hybrid: run rule plans the learned reader could not read (by default a rule plan is held "
+                        "when the reader could not tell what a clause asks for)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from smartdj.bridge.language import Step, split_targets
 from smartdj.engine.planning.base import PlanningError, PlanResult
 from smartdj.engine.planning.reader import THRESHOLD, ReaderPlanner
-from smartdj.engine.planning.reader_compose import LeftToRules, UnknownWords
+from smartdj.engine.planning.reader_compose import LeftToRules, UnknownWords, Unread
 from smartdj.engine.planning.rules_words import _KNOWN_WORDS, CHAT_WORDS
 
 
@@ -27,9 +27,11 @@ class HybridPlanner:
     With ``confirm`` (the default) a plan only the reader could read comes back unsure too: nothing the
     learned reader planned alone runs before someone has seen it (REAPER's Plan dialog asks; the engine
     never runs an unsure plan unasked, job code ``plan_unsure``). ``confirm=False`` runs those plans.
-    With ``agree`` (the default) a rule plan runs unasked only when the reader reads the request too: a request
-    neither reading covers is new wording, where blind sets showed most wrong plans. ``agree=False`` runs rule
-    plans the reader could not read.
+    With ``agree`` (the default) a rule plan runs unasked only when the reader could tell what the request asks
+    for: where it could not tell an edit, a tone or a place, or met words it does not know, the wording is new,
+    and blind sets showed most wrong rule plans there. A reader failure of structure (a name it could not place,
+    clauses it could not join) does not hold the rule plan. ``agree=False`` runs rule plans the reader could not
+    read at all.
     """
 
     name = "hybrid"
@@ -67,7 +69,7 @@ class HybridPlanner:
             except LeftToRules:
                 return result
             except PlanningError as reader_error:
-                if self.agree:
+                if self.agree and isinstance(reader_error, Unread):
                     result.unsure, result.alternatives = True, [list(result.steps)]
                     result.tags.append(f"only the rules could read it (the learned reader: {reader_error}); "
                                        "confirm the plan")

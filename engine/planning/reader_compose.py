@@ -52,7 +52,12 @@ def _new_step(raw: str, op: str, target: str, **fields: object) -> Step:
         raise PlanningError(f'"{raw}": {e}') from None
 
 
-class UnknownWords(PlanningError):
+class Unread(PlanningError):
+    """The reader could not tell what a clause asks for (its edit, tone or place), or its words contradict each
+    other ("down +3", "up 20 ms"): new wording, where a rule reading is most often wrong."""
+
+
+class UnknownWords(Unread):
     """Words the reader never saw, in a clause that asks for an edit ("make the strings sound more expensive")."""
 
     def __init__(self, words: list[str], raw: str):
@@ -79,7 +84,7 @@ class ClauseComposer:
 
     def _sure(self, reading: tuple[str, float], what: str, raw: str) -> str:
         if reading[1] < self.threshold:
-            raise PlanningError(f'could not tell the {what} in "{raw}"; say it plainly, e.g. "pan the X left"')
+            raise Unread(f'could not tell the {what} in "{raw}"; say it plainly, e.g. "pan the X left"')
         return reading[0]
 
     def compose(self, clauses: list[rt.ClauseText], readings: list[dict]) -> list[Step]:
@@ -164,7 +169,7 @@ class ClauseComposer:
             raise UnknownWords(c.leftover, c.raw)
         unit = re.search(_UNIT_OF.get(op, r"$^"), c.masked)
         if unit:
-            raise PlanningError(f'"{c.raw}": "{unit.group(0)}" does not fit a {op} edit; say it plainly')
+            raise Unread(f'"{c.raw}": "{unit.group(0)}" does not fit a {op} edit; say it plainly')
         if op == "pan" and not _PLACE_WORD.search(c.masked):
             raise PlanningError(f'"{c.raw}": say where (left, slightly left, center, slightly right or right)')
         if op == "none" and c.leftover and (targets or not self.last_steps):
@@ -227,10 +232,10 @@ class ClauseComposer:
         if signed and (targets or c.pronoun or self.last) and (op in ("none", "same") or p < self.threshold):
             op, p = ("up" if signed.group(1) == "+" else "down"), 1.0
         if signed and op not in ("up", "down", "none", "same", "later", "earlier", "add"):
-            raise PlanningError(f'"{c.raw}": "{signed.group(0)}" is a level change, but the words ask for a {op} edit; '
+            raise Unread(f'"{c.raw}": "{signed.group(0)}" is a level change, but the words ask for a {op} edit; '
                                 "say them as two edits")
         if signed and op in ("up", "down") and (signed.group(1) == "+") != (op == "up"):
-            raise PlanningError(f'"{c.raw}": the sign of "{signed.group(0)}" says the opposite of the words; '
+            raise Unread(f'"{c.raw}": the sign of "{signed.group(0)}" says the opposite of the words; '
                                 "say up or down")
         return op, p
 
@@ -260,14 +265,14 @@ class ClauseComposer:
             return Step("direction", target, to=said_place(_unnamed(c)) or self._sure(r["place"], "place", c.raw).replace("-", "front"))
         if op == "timbre":
             if describes_tone(c.raw):
-                raise PlanningError(f'"{c.raw}" says how it sounds now; say how it should sound, e.g. "make it brighter"')
+                raise Unread(f'"{c.raw}" says how it sounds now; say how it should sound, e.g. "make it brighter"')
             wanted = _wanted_tone(c.masked)
             quality = wanted or self._sure(r["quality"], "tone", c.raw)  # tone words are read in the rules' words
             if quality == "-" or not (quality == wanted or _says_tone(c.masked, quality)):
-                raise PlanningError(f'could not tell the tone in "{c.raw}"')
+                raise Unread(f'could not tell the tone in "{c.raw}"')
             named = next((q for p, q in _TIMBRE if re.search(p, f" {c.masked} ")), None)
             if named and named != quality and quality != wanted and not re.search(r"\btoo\b|\b(?:is|are|sounds?|'s|feels?)\b", c.masked):
-                raise PlanningError(f'"{c.raw}": could not tell whether it should be more {named} or more {quality}; '
+                raise Unread(f'"{c.raw}": could not tell whether it should be more {named} or more {quality}; '
                                     "say it plainly")
             return Step("timbre", target, quality=quality)
         if op in ("remove", "extract"):

@@ -47,7 +47,9 @@ _UNSUPPORTED = [
     (r"\b(?:loop|reverse|backwards|stutter)\b", "looping or reversing"),
     (r"\b(?:wider|narrower|width|stereo field|mono)\b", "stereo width"),
     (r"\b(?:eq|eqs|eq'd|equali[sz]e|equali[sz]er|low[- ]end|bottom[- ]end|top[- ]end|highs|mids|lows|treble|presence|"
-     r"punch|punchy|punchier|intelligib\w*|understandable|de-?ess\w*|fatter|thicker)\b", "EQ (shaping frequency bands)"),
+     r"punch|punchy|punchier|intelligib\w*|understandable|clearer|clarity|de-?ess\w*|fatter|thicker)\b",
+     "EQ (shaping frequency bands)"),
+    (r"\b(?:wow (?:and|&) flutter|tape (?:wobble|warble|saturation)|wobble|warble|bitcrush\w*)\b", "tape and lo-fi effects"),
     (r"\b(?:in sync|sync|align|quantize|quantise)\b", "aligning sounds in time"),
     (r"\b(?:more |some |add |less |a bit of |extra )swing\b|\bswing (?:the |it |them )?[\w-]*(?: [\w-]+){0,3} more\b|"
      r"\bgroove\b|\bshuffle\b|\bhumani[sz]e\b|\bswings? more\b|\bmore swing\b", "changing the groove or swing"),

@@ -22,7 +22,7 @@ def _same_edit(a: Step, b: Step, fix: bool = False) -> bool:
         return (a.seconds > 0) == (b.seconds > 0)
     if a.op == "timbre":
         return fix or a.quality == b.quality
-    return a.op == "reverb" or (a.op == "direction" and a.to == b.to)
+    return a.op in ("reverb", "direction")  # "X is in the middle, shove it right": where it is, then where it goes
 
 
 _COMPLAINT = re.compile(r"^(?!make |let |have |get )[^,;.]*\b(?:is|are|'s|feels?|seems?|needs?)\b|\btoo\b|"

@@ -93,6 +93,9 @@ def common_forms(text: str) -> str:
     s = re.sub(r"\bby (?=(?:a ton|a lot|a bunch|lots|loads|heaps|miles|a bit|a little|a touch|a tad|a hair|quite a bit|"
                r"a fair bit|a good bit)\b)", "", s, flags=re.I)
     s = re.sub(r"\b(so|s)o+\b", "so", re.sub(r"([a-zA-Z])\1{2,}", r"\1\1", s))  # "toooo loud", "sooo quiet"
+    s = re.sub(r",? (?:at )?(?:about |roughly )?(?:the )?same (?:level|volume|loudness) as (?:the (?:mix|rest|track|others)|"
+               r"everything(?: else)?)\b", lambda m: "" if re.search(r"\d ?db\b", s[: m.start()], re.I) else " at 0 db", s,
+               flags=re.I)  # "add a ding, same level as the rest"
     s = re.sub(r",? (?:just |about |roughly )?as loud as (?:the (?:mix|rest|track)|everything(?: else)?)\b",
                " at 0 db", s, flags=re.I)
     s = re.sub(r",? (?:just|slightly|a (?:little|touch|bit|hair)) (?:under|below|beneath) (?:the )?(?:mix|rest|track|"
@@ -222,7 +225,7 @@ _TIMBRE = [
      r"in (?:the|another) room|in (?:the |a )?(?:next|other|different|adjacent) room|in another room|next door|"
      r"from (?:another|the next|next|a different|the other|an adjacent) room|from next door|from outside|outside)\b", "muffled"),
     (r"\b(?:brighter|brighten|bright|more sparkle|sparkly|sparkle|airy|airier|more air|crisper|crisp|shinier|more treble|"
-     r"more highs|more top end|more presence|less muddy|less dull|less muffled|less boomy|less boxy|less dark|clearer|more brilliant|brilliant)\b", "bright"),
+     r"more highs|more top end|more presence|less muddy|less dull|less muffled|less boomy|less boxy|less dark|more brilliant|brilliant)\b", "bright"),
     (r"\b(?:darker|darken|dark|less bright|less treble|less top end|fewer highs|moodier|gloomier|murkier|murky|less shrill|less harsh|less tinny|less piercing|less brittle|less sibilant|less sharp|boomier|boomy|less crisp)\b", "dark"),
     (r"\b(?:warmer|warm up|warm it up|warmth|warm|mellower|mellow|rounder|cosier|cozier|fuller|fatter|thicker|less thin|less cold)\b", "warm"),
     (r"\b(?:colder|cold|cooler|cool|icier|icy|clinical|sterile|glassy|less warm)\b", "cold"),
