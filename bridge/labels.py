@@ -26,11 +26,16 @@ _DIGITS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six"
            "nine": "9", "ten": "10"}
 
 
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+
+
 def normalise(text: str) -> str:
     """Lower case, punctuation as spaces, single spaces, number words as digits: ``"Mix20.WAV"`` -> ``"mix20 wav"``,
     ``"speaker two"`` -> ``"speaker 2"``."""
     words = re.sub(r"[^a-z0-9]+", " ", re.sub(r"'s\b", "", text.casefold())).split()
-    return " ".join(_DIGITS.get(w, w) if i else w for i, w in enumerate(words))
+    last = len(words) - 1  # "Violins II": a roman numeral ends a name
+    return " ".join(_DIGITS.get(w, w) if 0 < i < last or (i and w not in _ROMAN) else _ROMAN.get(w, w) if i else w
+                    for i, w in enumerate(words))
 
 
 def same(a: str, b: str) -> bool:
@@ -133,9 +138,10 @@ def ground(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]
         return joined[0]
     if strict:
         found = _ground_strict(name, labels, aliases or {})
-        kind = re.fullmatch(r"(.+?)\s+(?:voice|vocals?|vox|mics?|tracks?|stems?|part|channels?|audio)", n)
+        kind = re.fullmatch(r"(.+?)\s+(?:voice|vocals?|vox|mics?|tracks?|stems?|part|channels?|audio|bed)", n)
         if found is None and kind and not candidates(name, labels, aliases):  # "teacher voice" is the teacher
-            found = next((lb for lb in labels if normalise(lb) == kind.group(1)), None)
+            found = next((lb for lb in labels if normalise(lb) == kind.group(1)), None) or (
+                _ground_strict(kind.group(1), labels, aliases or {}))  # "room mic" is the Piano Room
         return found
     hits = [lb for lb in labels if n and (_contains(normalise(lb), n) or _contains(n, normalise(clean(lb))))]
     if len(hits) == 1:

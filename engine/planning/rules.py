@@ -86,7 +86,7 @@ def _cut_description(text: str) -> str:
     if inner:  # "make it feel like the dog is outside": the dog
         return inner.group(1)
     cut = re.sub(r"\s+(?:sounds?|should|needs?|is|are|was|were|feels?|seems?|already|which|who|its (?!own)|lol|lmao|"
-                 r"like|because|so that|hits|notes)\b.*$", "", f" {text}").strip()
+                 r"like|because|so that)\b.*$|(?<!\bthe)(?<!\bits)\s+(?:hits|notes)\b.*$", "", f" {text}").strip()
     shorter = re.sub(r"(?<=\w)\s+(?:in|on|at|from|over|under|with|by|for|inside|near) (?:the|a|an|my|our|your|this|that)\b.*$",
                      "", cut)
     if any(w not in _LEAD and not _GENERIC_VERB.match(w + " ") for w in shorter.split()):

@@ -289,6 +289,7 @@ def rewrite(text: str) -> str:
                r"slightly |much |super |so |extremely |incredibly |insanely |crazy |hella )?)(loud|quiet|soft|low|hot)\b",
                r"\1 \2too \3", s)
     s = re.sub(r"\bdrop\b(?=[^,;.]*\bdown\b)", "turn", s)  # "drop it way down": a level, not a removal
+    s = re.sub(r"\b(?:drop|cut)\b(?=[^,;.]*\bby -?\d)", "turn down", s)  # "drop the theme by 3": a level
     s = re.sub(r"\b(?:cut|drop)\b(?=[^,;.]*\b(?:by )?(?:a lot|a bit|a little|a touch|a tad|a hair|quite a bit|a bunch|half|a few|some)\b)",
                "turn down", s)  # "cut it by a lot": a level, not a removal
     s = re.sub(r"\b((?:left|right|cent(?:er|re)|middle)(?: front)?) with (?=(?:a |an |some )?(?:\w+ )?(?:reverb|verb|echo)\b)",

@@ -83,6 +83,12 @@ def common_forms(text: str) -> str:
                + _NUMBER_WORDS.get(m.group(2).lower(), m.group(2)), s, flags=re.I)
     s = re.sub(r"\bwalk(?:y|ie)[- ]?talk(?:y|ie)s?\b", "walkie-talkie", s, flags=re.I)
     s = re.sub(r"(?<=\d) ?(?:milliseconds?|millisecs?|msecs?)\b", " ms", s, flags=re.I)
+    s = re.sub(r"\b(?:i need |i want |give me |make |can i get |can you make )?(?:a |an )?(?:karaoke|instrumental) "
+               r"(?:version|mix|track|cut)\b|\bmake (?:it |this )?(?:a )?karaoke\b", "remove the vocals", s, flags=re.I)
+    s = re.sub(r"\b(?:i need |i want |give me |make |can i get )?(?:an? )?(?:a ?cappella|acapella)(?: version| mix| cut)?\b",
+               "keep only the vocals", s, flags=re.I)  # the voices alone
+    s = re.sub(r"[?!]+(?=\s+\S)", ".", s)  # "..., drop the theme by 3? cheers": the sentence ends there
+    s = re.sub(r"(?<![\w.])(\d*\.\d+) (later|earlier|sooner)\b", r"\1 seconds \2", s, flags=re.I)  # "whoosh 0.25 later"
     s = re.sub(r"\bat least\b(?!\s*\d)", "", s, flags=re.I)
     s = re.sub(r"(?<=[a-z] )(?:maybe|perhaps|about|around|roughly|approximately|approx|something like) (?=[+-]?\d)", "", s, flags=re.I)
     s = re.sub(r"\b(\d+) ?(?:or|to|-|\u2013) ?(\d+) ?(db|dbs|decibels?)\b|(?:(?<=\blike )|(?<=\babout )|(?<=\bmaybe ))(\d+) or (\d+)\b(?! ?(?:ms|s|sec))",
@@ -120,10 +126,11 @@ think guess feel really just actually anyway anyways the a an this that these th
 are be been for of in on with about overall mostly pretty take takes mix track song recording edit podcast episode
 session version clip scene project demo sounds sounding good fine at while here here's now quick question
 things stuff couple few changes tweaks notes bits what want wanted would could can do doing thx yeah yep if possible me
-one small request favor favour
+one small request favor favour chat ty
 """.split())
 _ASIDES = re.compile(r"\b(?:honestly|tbh|lol|lmao|haha+|imo|imho|basically|literally|frankly|"
-                     r"thanks?(?: you)? (?:so|very) much|thanks a (?:lot|bunch|ton)|much appreciated|many thanks)\b", re.I)
+                     r"thanks?(?: you)? (?:so|very) much|thanks a (?:lot|bunch|ton)|much appreciated|many thanks|"
+                     r"thanks? (?:you )?for (?:earlier|before|yesterday|last time|the last (?:one|round|pass|mix)))\b", re.I)
 
 
 # "..., like it's down the hall", "..., like a juke joint": a picture of the edit before, not an edit

@@ -183,3 +183,20 @@ def test_unknown_qualities_and_less_reverb_are_refused_by_both(rules, instructio
         rules.plan(instruction, labels=BAND)
     with pytest.raises(PlanningError):
         HybridPlanner().plan(instruction, labels=BAND)
+
+
+@pytest.mark.parametrize("labels, instruction, expected", [
+    (["Violins I", "Violins II", "Celli"], "violins 1 hard left, violins 2 slightly right",
+     ["change the sound of Violins I to left", "change the sound of Violins II to right front"]),
+    (["Hit 1", "Hit 2", "Braam"], "the hits are too loud",
+     ["turn down the volume of Hit 1 by 3 dB", "turn down the volume of Hit 2 by 3 dB"]),
+    (["Whoosh", "Riser"], "whoosh 0.25 later, riser 0.1 earlier",
+     ["shift the sound of Whoosh by 0.25 seconds", "shift the sound of Riser by -0.1 seconds"]),
+    (["Piano Room", "Piano Close"], "room mic up 2", ["turn up the volume of Piano Room by 2 dB"]),
+    (["Music", "Narration"], "music bed too loud under the narration", ["turn down the volume of Music by 3 dB"]),
+    (["Vocal Stem", "Drums Stem", "Bass Stem"], "I need a karaoke version", ["remove the sound of Vocal Stem"]),
+    (["Vocal Stem", "Drums Stem", "Bass Stem"], "a cappella please", ["extract the sound of Vocal Stem"]),
+    (["Discord", "Game"], "hey chat lol. discord a bit louder, ty", ["turn up the volume of Discord by 2 dB"]),
+])
+def test_item_names_and_session_talk(rules, labels, instruction, expected):
+    assert texts(rules.plan(instruction, labels=labels)) == expected
