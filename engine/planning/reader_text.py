@@ -17,7 +17,7 @@ from smartdj.engine.data import phrasing_words as W
 from smartdj.engine.data.phrasing import PLACEHOLDER  # the designer writes it, the reader finds it
 from smartdj.engine.planning.grounding import ALIASES
 from smartdj.engine.planning.rules_pre import _osa, english_words
-from smartdj.engine.planning.rules_words import _NUMBER_WORDS, PICTURE, PURPOSE, common_forms
+from smartdj.engine.planning.rules_words import _NUMBER_WORDS, PICTURE, PURPOSE, PURPOSE_FIRST, common_forms
 
 _SPLIT = re.compile(r"\s*(?:[;!?\n]+|,|\.(?=\s|$)|\s/\s|\s->\s|\s-\s|\s&\s)\s*|\s+(?:and then|and also|then|also|plus|"
                     r"and|but|after that|while|afterwards|next)\s+")
@@ -122,7 +122,10 @@ def split(text: str) -> list[str]:
     """Clauses, each without its purpose tail; a fragment that only adds an amount or a place ("15 ms",
     "front", "very small") joins the clause before it."""
     out: list[str] = []
-    for part in _SPLIT.split(text):
+    pieces = _SPLIT.split(text)
+    for i, part in enumerate(pieces):
+        if i < len(pieces) - 1 and PURPOSE_FIRST.fullmatch((part or "").strip(" .,'\"")):
+            continue  # "to make space for the vocal, ...": why, not what
         part = PURPOSE.sub("", part or "").strip(" .,'\"")
         part = re.sub(r"^(?:(?:and|then|also|plus|but|so|&)\s+)+", "", part)
         if out and PICTURE.match(part):

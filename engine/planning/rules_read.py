@@ -201,7 +201,8 @@ def read(raw: str) -> _Clause:
                 _DOWN, _UP, _ADD, _REMOVE, _DIRECTION, _BIG, _SMALL,
                 r"\b(?:quietly|softly|faintly|subtle|faint|gentle|distant|loudly|prominent|prominently|"
                 r"(?:in|into) the (?:back|background|foreground)|(?:off |far |way )?in the distance|far off|far away|"
-                r"way off|from afar|barely audible)\b", r"\b(?:soft|faint|quiet)\b(?= \w)", r"\b(?:soft|faint|quiet|low|loud)\s*$"]:
+                r"way off|from afar|barely audible)\b", r"\b(?:soft|faint|quiet)\b(?= \w)", r"\b(?:soft|faint|quiet|low|loud)\s*$",
+                r"\b(?:(?:a )?(?:medium|moderate|fair|decent|good) amount of|medium|moderate|mid-sized)\b"]:
         s = re.sub(cue, " ", s)
     s = re.sub(r"\b(?:the )?(?:sound|volume|level|loudness|tone|timbre|reverb) (?:of|on)\b", " ", s)
     s = re.sub(r"\b(?:in|on|from|of) (?:the|this|my|our) (?:mix|track|song|recording|audio)\b", " ", s)
@@ -252,10 +253,13 @@ def steps_of(c: _Clause, targets: list[str], raw: str) -> list[Step]:
                     sign = -1
                 out.append(Step(op="volume", target=t, at=c.locs[0][0] if len(c.locs) == 1 else None, db=sign * mag))
             elif op == "direction":
+                heard_from = not dest and len(c.locs) == 1 and c.locs[0][1] == "from"
+                if heard_from:
+                    dest = [c.locs[0][0]]  # "the phone ring from the right": heard from there, not moved from there
                 if not dest:
                     raise PlanningError(f'"{raw.strip()}": say where to put {t} (left, left front, front, '
                                         "right front or right)")
-                src = next((loc for loc, prep in c.locs if prep in ("from", "at")), None)
+                src = None if heard_from else next((loc for loc, prep in c.locs if prep in ("from", "at")), None)
                 if src is None and len(c.locs) >= 2:
                     src, dest = c.locs[0][0], [c.locs[-1][0]]
                 out.append(Step(op="direction", target=t, at=src, to=dest[-1]))

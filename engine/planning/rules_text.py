@@ -25,6 +25,7 @@ from smartdj.engine.planning.rules_words import (
     _UNIT,
     _UP,
     PURPOSE,
+    PURPOSE_FIRST,
     common_forms,
 )
 
@@ -146,7 +147,9 @@ def _has_number(clause: str) -> bool:
 
 
 def _split(text: str) -> list[str]:
-    text = ", ".join(_cut_purpose(p) for p in re.split(r"\s*(?:;|\.(?!\d)|,)\s*", text))  # "so she's thin and quiet"
+    pieces = re.split(r"\s*(?:;|\.(?!\d)|,)\s*", text)
+    pieces = [p for i, p in enumerate(pieces) if not (i < len(pieces) - 1 and PURPOSE_FIRST.fullmatch(p))]
+    text = ", ".join(_cut_purpose(p) for p in pieces)  # "so she's thin and quiet"
     parts = re.split(r"\s*(?:;|\.(?!\d)|,|\band then\b|\bthen\b|\bbut\b|\balso\b|\bplus\b|\bafter that\b|\band\b|"
                      r"\bas well as\b|\bwhile\b|\bafterwards\b)\s*", text)
     parts = [re.sub(_SEQUENCE, "", re.sub(_PURPOSE, "", p)) for p in parts if p]

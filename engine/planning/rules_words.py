@@ -87,7 +87,8 @@ def common_forms(text: str) -> str:
                r"(?:version|mix|track|cut)\b|\bmake (?:it |this )?(?:a )?karaoke\b", "remove the vocals", s, flags=re.I)
     s = re.sub(r"\b(?:i need |i want |give me |make |can i get )?(?:an? )?(?:a ?cappella|acapella)(?: version| mix| cut)?\b",
                "keep only the vocals", s, flags=re.I)  # the voices alone
-    s = re.sub(r"[?!]+(?=\s+\S)", ".", s)  # "..., drop the theme by 3? cheers": the sentence ends there
+    s = re.sub(r"[?!]+(?=\s+\S)", ".", s)
+    s = re.sub(r"\b(?:further|farther)(?: over)?(?: to(?: the)?)? (left|right)\b", r"\1", s, flags=re.I)  # as far as it goes  # "..., drop the theme by 3? cheers": the sentence ends there
     s = re.sub(r"(?<![\w.])(\d*\.\d+) (later|earlier|sooner)\b", r"\1 seconds \2", s, flags=re.I)  # "whoosh 0.25 later"
     s = re.sub(r"\bat least\b(?!\s*\d)", "", s, flags=re.I)
     s = re.sub(r"(?<=[a-z] )(?:maybe|perhaps|about|around|roughly|approximately|approx|something like) (?=[+-]?\d)", "", s, flags=re.I)
@@ -111,6 +112,10 @@ def common_forms(text: str) -> str:
 
 
 # "... so i can use it separately", "... so the dialogue is clear", "... because it's annoying": why, not what
+# "to make space for the vocal, pull the pads down", "so the vocal cuts through, ...": why, said before what
+PURPOSE_FIRST = re.compile(r"(?:(?:in order )?to (?:make|leave|give|free up|clear|create|open up) (?:some |more |a bit of )?"
+                           r"(?:space|room|headroom) for|so (?:that )?(?:the |my |our )?[\w' -]+ (?:cuts? through|can be heard|"
+                           r"comes? through|reads?|pops?|sits? better|stands? out))\b[^,;.]*")
 PURPOSE = re.compile(r"\s+(?:so (?:that )?(?:i|we|you|they|it|he|she|the|my|our|your|its|it's|they're|there|"
                      r"everything|nothing|people|listeners?)\b|so that|because|cause|cuz|since|in order to|"
                      r"for that|like it should|(?:it's|its|it is) supposed to|just to (?:glue|help|give|make|get|add|even|"

@@ -200,3 +200,19 @@ def test_unknown_qualities_and_less_reverb_are_refused_by_both(rules, instructio
 ])
 def test_item_names_and_session_talk(rules, labels, instruction, expected):
     assert texts(rules.plan(instruction, labels=labels)) == expected
+
+
+@pytest.mark.parametrize("labels, instruction, expected", [
+    (["vocal", "synth bass", "strings"], "to make space for the vocal, pull the synth bass and the strings down 2 dB each",
+     ["turn down the volume of synth bass by 2 dB", "turn down the volume of strings by 2 dB"]),
+    (["monster growl", "wind"], "monster growl from the left, heavy reverb",
+     ["change the sound of monster growl to left", "reverb the sound of monster growl with reverb level 8"]),
+    (["seagulls", "waves"], "seagulls further right and quieter, maybe 5 dB",
+     ["change the sound of seagulls to right", "turn down the volume of seagulls by 5 dB"]),
+    (["sitar", "tabla"], "sitar with medium reverb", ["reverb the sound of sitar with reverb level 5"]),
+    (["ad-libs", "beat"], "adlibs 1/8 note later at 80 bpm", ["shift the sound of ad-libs by 0.375 seconds"]),
+    (["congas", "bongos"], "move the congas 1/4 beat later (tempo 100)", ["shift the sound of congas by 0.15 seconds"]),
+    (["beat", "vocal"], "the beat is too loud", ["turn down the volume of beat by 3 dB"]),  # a name, not a length
+])
+def test_purposes_places_sizes_and_note_lengths(rules, labels, instruction, expected):
+    assert texts(rules.plan(instruction, labels=labels)) == expected
