@@ -37,7 +37,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "narrator": ("speaking", "speech", "voice"),
     "kit": ("drum", "kit"),
     "drums": ("drum", "kit"),
-    "keys": ("piano", "keyboard", "organ"),
+    "keys": ("piano", "keyboard", "organ", "rhodes", "wurlitzer", "wurli", "clavinet", "clav", "keys"),
     "hoover": ("vacuum",),
     "pooch": ("dog",), "doggy": ("dog",), "pup": ("dog",), "puppy": ("dog",), "hound": ("dog",), "mutt": ("dog",),
     "kitty": ("cat",),

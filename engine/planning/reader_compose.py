@@ -174,6 +174,9 @@ class ClauseComposer:
             raise PlanningError(f'"{c.raw}": say where (left, slightly left, center, slightly right or right)')
         if op == "none" and c.leftover and (targets or not self.last_steps):
             raise UnknownWords(c.leftover, c.raw)  # "and the notification dings": never dropped unread
+        if op == "none" and re.match(r"(?:(?:please|can you|could you|just|and|then|also) )*(?:make|let|have|get|give)\b",
+                                     c.masked):
+            raise Unread(f'could not tell what "{c.raw}" asks for; say it plainly, e.g. "make the X brighter"')
         if op == "none":
             if self.pending_back and self.last_steps:
                 self._copy(self.pending_back, "-", self.steps[-1][1])

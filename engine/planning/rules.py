@@ -66,6 +66,8 @@ def _complaint_subject(raw: str, error: str, n_clauses: int) -> str | None:
     """The sound a complaint names ("the hats are annoying"), when it is one clause among others; else None."""
     if n_clauses < 2 or not error.startswith("could not understand"):
         return None
+    if re.match(r"(?:(?:please|can you|could you|just|and|then|also) )*(?:make|let|have|get|give|turn|put|bring|set)\b", raw):
+        return None  # "make the vocal sound weird" asks for something: never dropped as a complaint
     m = re.match(r"^(.+?)\s+(?:is|are|'s|feels?|sounds?|seems?|keeps?|gets?|getting|needs?|was|were)\b", raw)
     if m is None:
         m = re.match(r"^(it|they|he|she|that|this)(?:'s|'re|s)\b", raw)  # "it's inaudible on my laptop"

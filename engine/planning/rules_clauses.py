@@ -24,7 +24,7 @@ _SAYS_EDIT = re.compile(r"\b(?:telephone|phone|radio|megaphone|walkie|underwater
 
 
 _TIME_FIX = re.compile(r"(?:move|shift|nudge|adjust|correct|fix|pull|push|bring|drag|slide)(?: it| them| that| em)?"
-                       r"(?: back| over| forward| into place| in time)?(?: a (?:bit|little|touch|tad|hair))?(?: please)?")
+                       r"(?: back| over| forward| up| into place| in time)?(?: a (?:bit|little|touch|tad|hair))?(?: please)?")
 
 
 _AMOUNT_ONLY = re.compile(r"(?:by )?(?:(?:like|about|around|roughly)\s+)?\d+(?:\.\d+)?\s*(?:db|ms|milliseconds?|s|secs?|seconds?)")

@@ -53,7 +53,8 @@ _UNSUPPORTED = [
     (r"\b(?:in sync|sync|align|quantize|quantise)\b", "aligning sounds in time"),
     (r"\b(?:more |some |add |less |a bit of |extra )swing\b|\bswing (?:the |it |them )?[\w-]*(?: [\w-]+){0,3} more\b|"
      r"\bgroove\b|\bshuffle\b|\bhumani[sz]e\b|\bswings? more\b|\bmore swing\b", "changing the groove or swing"),
-    (r"\bsound like an? (?!telephone|phone|radio|walkie|megaphone|small speaker)\w+(?: \w+)?$|\bsound less like\b",
+    (r"\bsound like an? (?!(?:(?:old|cheap|tiny|little|small|vintage|am|fm|transistor|crappy|bad|broken) )*(?:telephone|"
+     r"phone|radio|walkie|megaphone|bullhorn|small speaker|speaker|intercom|pa\b))\w+(?: \w+)?$|\bsound less like\b",
      "turning one sound into another"),
     (r"\b(?:ums?|uhs?|breaths|coughs?|clicks? at|words?)\b(?= from| in| at|$)", "editing single words or events in time"),
 ]

@@ -271,7 +271,7 @@ def rewrite(text: str) -> str:
     s = re.sub(r"\b(get|take|cut|filter|strip|leave)\s+(.+?)\s+(out|away)(?: of (?:the mix|there|here|it))?\b",
                lambda m: f"{'remove' if m.group(1) != 'leave' else 'remove'} {m.group(2)}", s)
     s = re.sub(r"\b(turn|switch)\s+([^,;.]+?)\s+off\b(?! to\b)", r"remove \2", s)
-    s = re.sub(r"\b(turn|bring|dial|knock|pump|crank|bump|tone|beef|warm|(?<!too )quiet|mix|layer|drop|throw|sprinkle|add)\s+"
+    s = re.sub(r"\b(turn|bring|dial|knock|pump|crank|bump|tone|beef|warm|(?<!too )quiet|mix|layer|drop|throw|sprinkle|add|take)\s+"
                r"(?!up\b|down\b|in\b|back\b)((?:zzlabel\d+zz|[\w']+)(?:\s+(?:zzlabel\d+zz|[\w']+)){0,4}?)\s+(up|down|in\b(?!\s+(?:the|a|an|my|our|front|\d)))\b",
                r"\1 \3 \2", s)
     s = re.sub(r"\b(push|pull|bring|sit|set)\s+(?!up\b|down\b)([^,;.]+?)\s+(back|forward|further back|further away|into the background|"
@@ -283,6 +283,10 @@ def rewrite(text: str) -> str:
     s = re.sub(r"\b(?:is|are|sounds?|'s|feels?) (?:(?:way|much|far|a bit|a little|really|kind of|just) )?too "
                r"(cold|warm|bright|dark|muffled|dull|thin|harsh|shrill|tinny|piercing|brittle|sibilant|muddy|boomy|boxy|murky)\b",
                lambda m: "more " + _OPPOSITE[m.group(1)], s)
+    s = re.sub(r"\b(?:is|are|sounds?|'s|feels?|seems?) ((?:kind of|sort of|a bit|a little|a touch|really|pretty|quite|"
+               r"so|very|super|slightly|way) )*(cold|shrill|tinny|piercing|brittle|sibilant|murky|muffled|dull)\b"
+               r"(?! and \w+ing)",  # "harsh", "thin", "muddy" have no one fix: read, and held, as they are
+               lambda m: "more " + _OPPOSITE[m.group(2)], s)  # "the keys feel kinda cold": warmer, never colder
     s = re.sub(r"(?<=\band )(?:(?:way|much|far|a bit|a little|really|kind of|just|also) )?too "
                r"(cold|warm|bright|dark|muffled|dull|thin|harsh|shrill|tinny|piercing|brittle|sibilant|muddy|boomy|boxy|murky)\b",
                lambda m: "more " + _OPPOSITE[m.group(1)]
@@ -291,6 +295,9 @@ def rewrite(text: str) -> str:
     s = re.sub(r"\b(is|are|'s|sounds?|seems?) ((?:a bit |a little |a tad |way |very |really |quite |pretty |kind of |"
                r"slightly |much |super |so |extremely |incredibly |insanely |crazy |hella )?)(loud|quiet|soft|low|hot)\b",
                r"\1 \2too \3", s)
+    s = re.sub(r"(?:the )?(zzlabel\d+zz) (?:can|should|has to|needs to|must|gotta) go(?: away| entirely| completely| altogether)?\b"
+               r"(?!\s+(?:over|to|left|right|back|up|down|in|into|on|under|somewhere|further|farther|a bit|a little|slightly))",
+               r"remove \1", s)  # "the guests murmuring can go entirely"
     s = re.sub(r"\bdrop\b(?=[^,;.]*\bdown\b)", "turn", s)  # "drop it way down": a level, not a removal
     s = re.sub(r"\b(?:drop|cut)\b(?=[^,;.]*\bby -?\d)", "turn down", s)  # "drop the theme by 3": a level
     s = re.sub(r"\b(?:cut|drop)\b(?=[^,;.]*\b(?:by )?(?:a lot|a bit|a little|a touch|a tad|a hair|quite a bit|a bunch|half|a few|some)\b)",

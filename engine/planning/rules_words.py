@@ -88,6 +88,12 @@ def common_forms(text: str) -> str:
     s = re.sub(r"\b(?:i need |i want |give me |make |can i get )?(?:an? )?(?:a ?cappella|acapella)(?: version| mix| cut)?\b",
                "keep only the vocals", s, flags=re.I)  # the voices alone
     s = re.sub(r"[?!]+(?=\s+\S)", ".", s)
+    s = re.sub(r"\b(?:tele)?phone-?y\b", "like a telephone", s, flags=re.I)  # "telephone-y", "phoney"
+    s = re.sub(r"\b(radio|megaphone|walkie-talkie|underwater)-?y\b", r"like a \1", s, flags=re.I)
+    s = re.sub(r"\babit\b", "a bit", re.sub(r"\balot\b", "a lot", re.sub(r"\bthru\b", "through", s, flags=re.I), flags=re.I),
+               flags=re.I)
+    s = re.sub(r"\breplace (?:the )?([^,;.]+?) with (an? |some )?(?=[^,;.]+)", r"remove the \1, add \2", s, flags=re.I)
+    s = re.sub(r"\b(?:stays?|remains?|should stay|can stay) (?:in the )?(cent(?:er|re)|middle)\b", r"to the \1", s, flags=re.I)
     s = re.sub(r"\b(?:further|farther)(?: over)?(?: to(?: the)?)? (left|right)\b", r"\1", s, flags=re.I)  # as far as it goes  # "..., drop the theme by 3? cheers": the sentence ends there
     s = re.sub(r"(?<![\w.])(\d*\.\d+) (later|earlier|sooner)\b", r"\1 seconds \2", s, flags=re.I)  # "whoosh 0.25 later"
     s = re.sub(r"\bat least\b(?!\s*\d)", "", s, flags=re.I)
@@ -135,7 +141,8 @@ one small request favor favour chat ty
 """.split())
 _ASIDES = re.compile(r"\b(?:honestly|tbh|lol|lmao|haha+|imo|imho|basically|literally|frankly|"
                      r"thanks?(?: you)? (?:so|very) much|thanks a (?:lot|bunch|ton)|much appreciated|many thanks|"
-                     r"thanks? (?:you )?for (?:earlier|before|yesterday|last time|the last (?:one|round|pass|mix)))\b", re.I)
+                     r"thanks? (?:you )?for (?:earlier|before|yesterday|last time|the last (?:one|round|pass|mix))|af|idk|"
+                     r"i (?:don't|dont) know|i think|i guess|i feel like)\b", re.I)
 
 
 # "..., like it's down the hall", "..., like a juke joint": a picture of the edit before, not an edit
@@ -163,11 +170,18 @@ _EDIT_WORD = re.compile(r"\b(?:louder|quieter|softer|up|down|left|right|cent(?:e
                         r"don't|never|only|just|instead|rather|except|but)\b")
 
 
+_WHY = re.compile(r"(?:and |cause |because |since |as )?(?:it|they|that|this|those|these)(?:'s|'re| is| are| keeps?)? "
+                  r"(?:\w+ ){0,2}?(?:distracting|annoying|bugging|bothering|driving (?:me|us)|waking|wakes|bugs|annoys|"
+                  r"distracts|bothers)\b")
+
+
 def is_chat(fragment: str, labels: list[str] | tuple[str, ...] = ()) -> bool:
     """A fragment of talk that asks for no edit; never one that names a sound or holds a number."""
     low = fragment.lower()
     if _DONE.fullmatch(low.strip(" .!")):
         return True
+    if _WHY.match(low) and not re.search(r"\d", low):
+        return True  # "..., they're distracting from the reader", "..., it wakes me up": why, not what
     if any(re.search(rf"\b{re.escape(x.lower())}\b", low) for x in labels):
         return False
     if _REASON.match(low) and not re.search(r"\d", low) and not _EDIT_WORD.search(low):
@@ -233,7 +247,7 @@ _TIMBRE = [
     (r"\b(?:underwater|under water)\b", "underwater"),
     (r"\blike (?:a |an )?(?:real |old |cheap |proper |vintage |tinny |little |old-school |am |fm )*radio\b|\bradio filter\b|"
      r"\bam radio\b|\bold radio\b", "radio"),
-    (r"\b(?:muffled|muffle|duller|dull|through (?:a|the) (?:wall|door|floor)|behind (?:a|the) (?:wall|door)|"
+    (r"\b(?:muffled|muffle|duller|dull|through (?:a|the) (?:(?:closed|shut|thick) )?(?:wall|door|floor|window)|behind (?:a|the) (?:wall|door)|"
      r"in (?:the|another) room|in (?:the |a )?(?:next|other|different|adjacent) room|in another room|next door|"
      r"from (?:another|the next|next|a different|the other|an adjacent) room|from next door|from outside|outside)\b", "muffled"),
     (r"\b(?:brighter|brighten|bright|more sparkle|sparkly|sparkle|airy|airier|more air|crisper|crisp|shinier|more treble|"

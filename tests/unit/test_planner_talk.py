@@ -216,3 +216,26 @@ def test_item_names_and_session_talk(rules, labels, instruction, expected):
 ])
 def test_purposes_places_sizes_and_note_lengths(rules, labels, instruction, expected):
     assert texts(rules.plan(instruction, labels=labels)) == expected
+
+
+@pytest.mark.parametrize("labels, instruction, expected", [
+    (["keys", "drums"], "the keys feel kinda cold tbh", ["change the timbre of the sound of keys to be more warm"]),
+    (["thunder", "rain"], "get rid of the thunder, it wakes me up lol", ["remove the sound of thunder"]),
+    (["guests murmuring", "music"], "the guests murmuring can go entirely", ["remove the sound of guests murmuring"]),
+    (["guitar", "vocal"], "the guitar needs to go over to the right", ["change the sound of guitar to right"]),
+    (["phone ring", "typing"], "replace the phone ring with a doorbell on the left, about as loud as the rest",
+     ["remove the sound of phone ring", "add the sound of doorbell at the left with 0 dB"]),
+    (["arp", "pad"], "make the arp sound like an old radio", ["change the timbre of the sound of arp to be more radio"]),
+    (["vocal", "bass"], "make the vocal sound telephone-y, and take the bass down a lot",
+     ["change the timbre of the sound of vocal to be more telephone", "turn down the volume of bass by 8 dB"]),
+    (["jingle", "voice"], "the jingle comes in 1500 ms too late, move it up", ["shift the sound of jingle by -1.5 seconds"]),
+])
+def test_more_of_what_people_type(rules, labels, instruction, expected):
+    assert texts(rules.plan(instruction, labels=labels)) == expected
+
+
+def test_an_edit_neither_reader_understands_is_never_dropped_beside_one_they_do():
+    """'make the vocal sound weird' asks for something; planning only the bass would silently do less than asked."""
+    for planner in (RulePlanner(), HybridPlanner()):
+        with pytest.raises(PlanningError):
+            planner.plan("make the vocal sound weird, and take the bass down a lot", labels=["vocal", "bass"])
