@@ -191,18 +191,20 @@ def _strict_scores(name: str, labels: Sequence[str], aliases: Mapping[str, Seque
             # "the guitar" is not the lead guitar
             lead = int(bool(lw & {"lead", "main"}) and bool(set(want) & _VOICE_WORDS) and backing_only)
             bass = -int("bass" in words(label) and "bass" not in words(name))  # musicians' "guitar" is never the bass guitar
-            scored.append((sum(cover), -len(lw - set(want)), lead + bass, label))
+            # "bgvs" (backing, vocal) is the backing vocals more than the lead vocal
+            hits = sum(len({stem(a) for a in aliases.get(raw.get(w, w), ())} & lw) for w in want if w not in lw)
+            scored.append((sum(cover), hits, -len(lw - set(want)), lead + bass, label))
     return sorted(scored, reverse=True)
 
 
 def _ground_strict(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> str | None:
     scored = _strict_scores(name, labels, aliases)
-    if not scored or (len(scored) > 1 and (scored[0][0], scored[0][2]) == (scored[1][0], scored[1][2])):
+    if not scored or (len(scored) > 1 and (scored[0][:2], scored[0][3]) == (scored[1][:2], scored[1][3])):
         return None  # "the guitar" with an acoustic and an electric guitar: ask, never guess
-    return scored[0][3]
+    return scored[0][4]
 
 
 def candidates(name: str, labels: Sequence[str], aliases: Mapping[str, Sequence[str]] | None = None) -> list[str]:
     """The labels ``name`` could equally mean when it names no one label ("guitar": acoustic or electric)."""
     scored = _strict_scores(name, labels, aliases or {})
-    return [s[3] for s in scored if s[:3] == scored[0][:3]] if scored else []
+    return [s[4] for s in scored if s[:4] == scored[0][:4]] if scored else []

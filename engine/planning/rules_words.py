@@ -224,7 +224,8 @@ _DOWN = (r"\b(?:quieter|quiet down|quieten|quiet|turn down|lower|softer|reduce|d
 _SHIFT = (r"\b(?:shift|delay|nudge|slide|offset|later|earlier|sooner|ahead|late|early|come in later|"
           r"come in earlier|start later|start earlier|advance|push back|pull forward|move back|move forward)\b")
 _EARLIER = r"\b(?:earlier|sooner|ahead|early|advance|forward|before)\b"
-_REVERB_HUGE = (r"\b(?:(?:cathedral|church|cave|stadium|arena|hall|canyon|tunnel|warehouse|plate|huge|massive|giant|"
+_REVERB_HUGE = (r"\b(?:(?:long|big|huge|massive|giant|epic|deep),? (?:and )?lush[- ](?:reverb|verb|hall)|"
+                r"(?:cathedral|church|cave|stadium|arena|hall|canyon|tunnel|warehouse|plate|huge|massive|giant|"
                 r"epic|infinite|endless|long|big|large)[- ](?:reverb|verb|echo)|(?:in|inside) (?:a |an |the )?(?:huge |big |massive |giant |large )?(?:cathedral|church|cave|stadium|arena|"
                 r"concert hall|hall|canyon|tunnel|warehouse|gym)|like (?:a |an |in a |in an )?(?:huge |big |massive |giant )?"
                 r"(?:cathedral|church|cave|stadium|arena|canyon|tunnel|warehouse|concert hall)|drench(?:ed)?(?: it)?(?: in reverb)?|drown(?:ed)?(?: it)? in reverb|"
