@@ -49,6 +49,10 @@ _UNSUPPORTED = [
     (r"\b(?:eq|eqs|eq'd|equali[sz]e|equali[sz]er|low[- ]end|bottom[- ]end|top[- ]end|highs|mids|lows|treble|presence|"
      r"punch|punchy|punchier|intelligib\w*|understandable|clearer|clarity|de-?ess\w*|fatter|thicker)\b",
      "EQ (shaping frequency bands)"),
+    (r"\b(?:delay throws?|slap ?back|ping[- ]?pong|tape delay|dub delay|(?:a|some|more|add|the) delay\b|delay (?:on|to)\b)",
+     "delay (echo) effects"),
+    (r"\b(?:go|goes|going|sweep|sweeps|travel|travels|fly|flies|pass|passes|drive|drives|whoosh|whooshes|pan(?:s|ning)? "
+     r"across) from (?:the )?(?:left|right)\b[^,;.]*? to (?:the )?(?:left|right)\b", "moving a sound across over time"),
     (r"\b(?:wow (?:and|&) flutter|tape (?:wobble|warble|saturation)|wobble|warble|bitcrush\w*)\b", "tape and lo-fi effects"),
     (r"\b(?:in sync|sync|align|quantize|quantise)\b", "aligning sounds in time"),
     (r"\b(?:more |some |add |less |a bit of |extra )swing\b|\bswing (?:the |it |them )?[\w-]*(?: [\w-]+){0,3} more\b|"

@@ -72,6 +72,10 @@ def _amounts(c: _Clause, s: str) -> str:
     m, s = _take(rf"(?:\b(?:by|to|at|with|of)\s+)?(?<![\w.])({_NUM})\s*(?:db|decibels?|dbs)\b", s)
     if m:
         c.db = float(m.group(1))
+        stray = re.search(rf"(?<![\w.])({_NUM})(?![\w.]|\s*(?:ms|milliseconds?|s|secs?|seconds?|bpm|%)\b)", s)
+        if stray and float(stray.group(1)) != c.db:  # "violins 3 down 2": which number is the amount?
+            raise PlanningError(f'"{stray.group(1)}" and "{m.group(1)} db": two numbers for one edit; say which is the '
+                                "amount (and a sound's name in full when a number is part of it)")
     m, s = _take(rf"(?:\b(?:by|for|about|around)\s+)?(?:(?<![\w.])({_NUM})\s*(ms|milliseconds?|s|secs?|seconds?)\b|"
                  r"\b(half a|a half|a quarter of a|a quarter|quarter of a|a)\s+(second|sec)\b)", s)
     if m:

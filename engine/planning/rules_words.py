@@ -105,7 +105,8 @@ def common_forms(text: str) -> str:
     s = re.sub(r"\s*(?:->|=>|\u2192)\s*", ": ", s)  # "pad -> dark": the sound, then what it gets
     s = re.sub(r"\bby (?=(?:a ton|a lot|a bunch|lots|loads|heaps|miles|a bit|a little|a touch|a tad|a hair|quite a bit|"
                r"a fair bit|a good bit)\b)", "", s, flags=re.I)
-    s = re.sub(r"\b(so|s)o+\b", "so", re.sub(r"([a-zA-Z])\1{2,}", r"\1\1", s))  # "toooo loud", "sooo quiet"
+    s = re.sub(r"\b(so|s)o+\b", "so", re.sub(r"\b[ivxIVX]+\b|([a-zA-Z])\1{2,}",  # "toooo loud"; "Violins III" stays
+                                            lambda m: m.group(1) * 2 if m.group(1) else m.group(0), s))
     s = re.sub(r",? (?:at )?(?:about |roughly )?(?:the )?same (?:level|volume|loudness) as (?:the (?:mix|rest|track|others)|"
                r"everything(?: else)?)\b", lambda m: "" if re.search(r"\d ?db\b", s[: m.start()], re.I) else " at 0 db", s,
                flags=re.I)  # "add a ding, same level as the rest"
@@ -231,7 +232,7 @@ _REVERB_HUGE = (r"\b(?:(?:long|big|huge|massive|giant|epic|deep),? (?:and )?lush
                 r"(?:cathedral|church|cave|stadium|arena|canyon|tunnel|warehouse|concert hall)|drench(?:ed)?(?: it)?(?: in reverb)?|drown(?:ed)?(?: it)? in reverb|"
                 r"(?:huge|massive|big|heavy|lots of|tons of|loads of|heaps of|a lot of|way more|really) "
                 r"(?:(?:cathedral|church|hall|plate|chamber|cave|spring) )?(?:reverb|verb|echo|room|space))\b")
-_REVERB_SMALL = (r"\b(?:(?:a touch|a bit|a little|a hint|a tad|a dash|a splash|a smidge|slight|subtle|light|some light|a little bit)"
+_REVERB_SMALL = (r"\b(?:(?:a touch|a bit|a little|a hint|a tad|a dash|a splash|a smidge|slight|subtle|light|some light|a little bit|little|tiny|small)"
                  r"(?: of)? (?:reverb|verb|echo|room|space|ambience)|(?:in|inside) (?:a )?(?:small room|bathroom|small space))\b")
 _REVERB = (r"\b(?:reverb|reverberation|verb|echo(?:ey|y)?|echoes|roomier|roomy|(?:some|more|a|big|larger|bigger) room|"
            r"room sound|in a room|wetter|wet|ambience|(?:more|some) space|spacious|washy|more distant reverb)\b")

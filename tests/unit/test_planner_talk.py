@@ -239,3 +239,26 @@ def test_an_edit_neither_reader_understands_is_never_dropped_beside_one_they_do(
     for planner in (RulePlanner(), HybridPlanner()):
         with pytest.raises(PlanningError):
             planner.plan("make the vocal sound weird, and take the bass down a lot", labels=["vocal", "bass"])
+
+
+@pytest.mark.parametrize("labels, instruction", [
+    (["Violins I", "Violins II", "Violas"], "violins III down 2"),  # no third section: never the second
+    (["Violins I", "Violins II", "Violas"], "violins 3 down 2"),  # which number is the amount?
+    (["Vox", "Pad"], "delay throw on the vox"),  # a delay effect, not a shift
+    (["Car Pass", "Rain"], "make the car pass go from left to right"),  # a movement over time
+])
+def test_found_by_the_sixth_sealed_set_refused_not_guessed(rules, labels, instruction):
+    with pytest.raises(PlanningError):
+        rules.plan(instruction, labels=labels)
+    r = None
+    try:
+        r = HybridPlanner().plan(instruction, labels=labels)
+    except PlanningError:
+        pass
+    assert r is None or r.unsure  # never run unasked
+
+
+def test_a_little_verb_is_a_small_reverb_and_delaying_a_sound_still_shifts_it(rules):
+    assert texts(rules.plan("vox: +2, little verb", labels=["Vox", "Pad"])) == [
+        "turn up the volume of Vox by 2 dB", "reverb the sound of Vox with reverb level 3"]
+    assert texts(rules.plan("delay the vox by 20 ms", labels=["Vox", "Pad"])) == ["shift the sound of Vox by 0.02 seconds"]
