@@ -37,13 +37,24 @@ def _video_frames(text: str) -> str:
     m = _FRAMES.search(text)
     if not m:
         return text
-    rate = _FPS.search(text)
-    if not rate:
-        raise PlanningError(f'"{m.group(0)}": say the frame rate (e.g. "at 25 fps") to move a sound by frames')
+    rate = _rate(_FPS, text, m, 'the frame rate (e.g. "at 25 fps") to move a sound by frames')
     count = _COUNT.get(m.group(1)) or float(m.group(1))
-    seconds = round(count / float(rate.group(1)), 3)
-    text = text[: rate.start()] + " " + text[rate.end():]
-    return " ".join(re.sub(rf"(?:\bby )?{_FRAMES.pattern}", f"by {seconds:g} seconds", text, count=1).split())
+    return _in_seconds(text, m, round(count / float(rate.group(1)), 3), _FPS)
+
+
+def _rate(pattern: re.Pattern, text: str, m: re.Match, say: str) -> re.Match:
+    found = pattern.search(text)
+    if not found:  # a length in beats or frames means nothing without its rate: refused, never guessed
+        raise PlanningError(f'"{m.group(0)}": say {say}')
+    return found
+
+
+def _in_seconds(text: str, m: re.Match, seconds: float, rate: re.Pattern) -> str:
+    """The amount at ``m`` said in seconds, and the rate that gave it (a tempo, a frame rate) taken out."""
+    start = m.start() - 3 if text[: m.start()].endswith("by ") else m.start()
+    said = f"{text[:start]}by {seconds:g} seconds{text[m.end():]}"  # the amount first: the rate comes after it
+    r = rate.search(said)
+    return " ".join((said[: r.start()] + " " + said[r.end():]).split())
 
 
 def musical_time(text: str) -> str:
@@ -54,9 +65,7 @@ def musical_time(text: str) -> str:
     m = _MUSICAL.search(text)
     if not m:
         return text
-    t = _TEMPO.search(text)
-    if not t:
-        raise PlanningError(f'"{m.group(0)}": say the tempo (e.g. "at 120 bpm") to move a sound by beats or bars')
+    t = _rate(_TEMPO, text, m, 'the tempo (e.g. "at 120 bpm") to move a sound by beats or bars')
     bpm = float(next(g for g in t.groups() if g))
     count = _COUNT.get(m.group(1)) or float(m.group(1))
     note = m.group(3).removesuffix("s") if m.group(3).startswith("1/") else m.group(3)
@@ -64,8 +73,4 @@ def musical_time(text: str) -> str:
     meter = re.search(r"\b(?:in )?(3/4|6/8|4/4|2/4)\b(?! of| beat| note| bar)", text)
     if beats == 4.0 and meter:
         beats = {"3/4": 3.0, "6/8": 3.0, "2/4": 2.0}.get(meter.group(1), 4.0)
-    seconds = round(count * beats * 60.0 / bpm, 3)
-    start = m.start() - 3 if text[: m.start()].endswith("by ") else m.start()
-    said = f"{text[:start]}by {seconds:g} seconds{text[m.end():]}"  # the amount first: the tempo comes after it
-    t = _TEMPO.search(said)
-    return " ".join(_METER.sub(" ", said[: t.start()] + " " + said[t.end():]).split())
+    return " ".join(_METER.sub(" ", _in_seconds(text, m, round(count * beats * 60.0 / bpm, 3), _TEMPO)).split())
