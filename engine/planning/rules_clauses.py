@@ -114,6 +114,8 @@ def clauses_of(text: str) -> list[str]:
         elif clauses and _is_clause(clauses[-1]) and _places_a_sound(frag) and not re.match(
                 r"(?:pan|move|put|place|position|send|swing|stick|sit|shove)\b", re.sub(_PREFIX, "", clauses[-1])):
             clauses.append(rewrite(f"pan {frag.removeprefix('and ')}"))  # "..., and the siren over to the right"
+        elif not clauses and _places_a_sound(frag) and re.fullmatch(r"(?:the )?zzlabel\d+zz .+", frag):
+            clauses.append(rewrite(f"pan {frag}"))  # "seagulls hard right and down a bit"
         elif not clauses or _is_clause(frag) or _NO_OP.match(frag):
             clauses.append(frag)
         elif (_has_place_or_amount(frag) and _strip_places(frag)

@@ -186,7 +186,7 @@ def shorthand(text: str) -> str:
                r"\1, ", s)
     # a clause that names the sound first: "toms out", "seagulls way down", "kick up by 2 db"
     head = r"(^|[,;.]\s*|\band\s+|\bthen\s+)"
-    name = r"((?:the\s+)?(?:zzlabel\d+zz|[a-z][\w'-]*)(?:\s+(?:zzlabel\d+zz|[a-z][\w'-]*)){0,3}?)"
+    name = r"((?:the\s+)?(?:zzlabel\d+zz|[a-z][\w'-]*)(?:\s+(?!(?:then|hard|left|right|warmer|brighter|darker|colder|louder|quieter|softer|reverb|verb)\b)(?:zzlabel\d+zz|[a-z][\w'-]*)){0,3}?)"
     s = re.sub(rf"{head}{name}\s+(?:out|gone|off)(?:\s+(?:please|now|too))?(?=$|[,;.]|\s+and\b|\s+then\b)",
                lambda m: m.group(0) if _verb_first(m.group(2)) else f"{m.group(1)}remove {m.group(2)}", s)
     s = re.sub(rf"\b((?:drop|lower|cut|boost|raise|bump|lift|reduce|duck|turn down|turn up|bring down|bring up) "
@@ -285,7 +285,7 @@ _SLANG = [
     (r"\b(less|not so|not as) (muffled|dull|muddy|boomy|boxy|dark|murky|mellow)\b", "brighter"),
     (r"\b(less|not so|not as) (warm)\b", "colder"),
     (r"\b(less|not so|not as) (cold|thin|harsh)\b", "warmer"),
-    (r"\bnudge\b(?=[^,;.]*\b(?:up|down)\b)(?![^,;.]*\b(?:ms|secs?|seconds?|beats?|bars?|earlier|later)\b)", "bump"),
+    (r"\bnudge\b(?=[^,;.]*\b(?:up|down)\b)(?![^,;.]*\b(?:ms|secs?|seconds?|beats?|bars?|earlier|later)\b)", "turn"),
     (r"\bsink\b", "knock down"),  # a strong verb: more than the default amount
     (r"\btuck\b", "turn down"),
     (r"(?:,|\band)?\s*(?:even|level|balance|match) (?:them|it|things|that|those|the two)(?: out| up)?(?=$|[,;.])", ""),

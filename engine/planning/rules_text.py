@@ -235,6 +235,25 @@ def protect(text: str, labels: list[str] | None) -> tuple[str, dict[str, str]]:
             placeholders[token] = label
     return text, placeholders
 
+def _complaints_as_fixes(s: str) -> str:
+    """'the keys are too dark' -> 'more bright', 'too loud and too early' -> '... later': a complaint with one fix."""
+    s = re.sub(r"\b(?:is|are|sounds?|'s|feels?) (?:(?:way|much|far|a bit|a little|really|kind of|just) )?too "
+               r"(cold|warm|bright|dark|muffled|dull|thin|harsh|shrill|tinny|piercing|brittle|sibilant|muddy|boomy|boxy|murky)\b",
+               lambda m: "more " + _OPPOSITE[m.group(1)], s)
+    s = re.sub(r"\b(?:is|are|sounds?|'s|feels?|seems?) ((?:kind of|sort of|a bit|a little|a touch|really|pretty|quite|"
+               r"so|very|super|slightly|way) )*(cold|shrill|tinny|piercing|brittle|sibilant|murky|muffled|dull)\b"
+               r"(?! and \w+ing)",  # "harsh", "thin", "muddy" have no one fix: read, and held, as they are
+               lambda m: "more " + _OPPOSITE[m.group(2)], s)  # "the keys feel kinda cold": warmer, never colder
+    s = re.sub(r"(?<=\band )(?:(?:way|much|far|a bit|a little|really|kind of|just|also|slightly) )?too (late|early)\b",
+               lambda m: "earlier" if m.group(1) == "late" else "later", s)  # "is too loud and too early": later
+    s = re.sub(r"(?<=\band )(?:(?:way|much|far|a bit|a little|really|kind of|just|also) )?too "
+               r"(cold|warm|bright|dark|muffled|dull|thin|harsh|shrill|tinny|piercing|brittle|sibilant|muddy|boomy|boxy|murky)\b",
+               lambda m: "more " + _OPPOSITE[m.group(1)]
+               if re.search(r"\b(?:is|are|'s|sounds?|feels?|seems?|more (?:warm|cold|bright|dark))\b[^,;.]*$", s[: m.start()])
+               else m.group(0), s)
+    return s
+
+
 def rewrite(text: str) -> str:
     """Phrasal verbs and idioms into one reading order ("turn the dog up" -> "turn up the dog")."""
     s = text
@@ -280,18 +299,7 @@ def rewrite(text: str) -> str:
     s = re.sub(r"\b(?:should |to |must |needs to )?(?:come|comes|coming|sound|sounds) (?:like it's |like it is )?from\b"
                r"(?! (?:another|the next|next|a different|the other|an adjacent) room| next door| outside| behind)",
                "go to", s)
-    s = re.sub(r"\b(?:is|are|sounds?|'s|feels?) (?:(?:way|much|far|a bit|a little|really|kind of|just) )?too "
-               r"(cold|warm|bright|dark|muffled|dull|thin|harsh|shrill|tinny|piercing|brittle|sibilant|muddy|boomy|boxy|murky)\b",
-               lambda m: "more " + _OPPOSITE[m.group(1)], s)
-    s = re.sub(r"\b(?:is|are|sounds?|'s|feels?|seems?) ((?:kind of|sort of|a bit|a little|a touch|really|pretty|quite|"
-               r"so|very|super|slightly|way) )*(cold|shrill|tinny|piercing|brittle|sibilant|murky|muffled|dull)\b"
-               r"(?! and \w+ing)",  # "harsh", "thin", "muddy" have no one fix: read, and held, as they are
-               lambda m: "more " + _OPPOSITE[m.group(2)], s)  # "the keys feel kinda cold": warmer, never colder
-    s = re.sub(r"(?<=\band )(?:(?:way|much|far|a bit|a little|really|kind of|just|also) )?too "
-               r"(cold|warm|bright|dark|muffled|dull|thin|harsh|shrill|tinny|piercing|brittle|sibilant|muddy|boomy|boxy|murky)\b",
-               lambda m: "more " + _OPPOSITE[m.group(1)]
-               if re.search(r"\b(?:is|are|'s|sounds?|feels?|seems?|more (?:warm|cold|bright|dark))\b[^,;.]*$", s[: m.start()])
-               else m.group(0), s)
+    s = _complaints_as_fixes(s)
     s = re.sub(r"\b(is|are|'s|sounds?|seems?) ((?:a bit |a little |a tad |way |very |really |quite |pretty |kind of |"
                r"slightly |much |super |so |extremely |incredibly |insanely |crazy |hella )?)(loud|quiet|soft|low|hot)\b",
                r"\1 \2too \3", s)
@@ -302,6 +310,8 @@ def rewrite(text: str) -> str:
     s = re.sub(r"\b(?:drop|cut)\b(?=[^,;.]*\bby -?\d)", "turn down", s)  # "drop the theme by 3": a level
     s = re.sub(r"\b(?:cut|drop)\b(?=[^,;.]*\b(?:by )?(?:a lot|a bit|a little|a touch|a tad|a hair|quite a bit|a bunch|half|a few|some)\b)",
                "turn down", s)  # "cut it by a lot": a level, not a removal
+    s = re.sub(r"(\d+(?:\.\d+)? ?db|\b(?:up|down|louder|quieter)) with (?=(?:a |an |some |a bit of |a touch of )?"
+               r"(?:\w+ )?(?:reverb|verb|echo)\b)", r"\1, and give it ", s)  # "down 3 with some reverb": two edits
     s = re.sub(r"\b((?:left|right|cent(?:er|re)|middle)(?: front)?) with (?=(?:a |an |some )?(?:\w+ )?(?:reverb|verb|echo)\b)",
                r"\1, and give it ", s)
     s = re.sub(r"\btoo too\b", "too", s)

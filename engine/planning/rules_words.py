@@ -88,6 +88,7 @@ def common_forms(text: str) -> str:
     s = re.sub(r"\b(?:i need |i want |give me |make |can i get )?(?:an? )?(?:a ?cappella|acapella)(?: version| mix| cut)?\b",
                "keep only the vocals", s, flags=re.I)  # the voices alone
     s = re.sub(r"[?!]+(?=\s+\S)", ".", s)
+    s = re.sub(r"\b(up|down) a couple\b(?! of \w)", r"\1 2 db", s, flags=re.I)  # "river down a couple"
     s = re.sub(r"\b(?:tele)?phone-?y\b", "like a telephone", s, flags=re.I)  # "telephone-y", "phoney"
     s = re.sub(r"\b(radio|megaphone|walkie-talkie|underwater)-?y\b", r"like a \1", s, flags=re.I)
     s = re.sub(r"\babit\b", "a bit", re.sub(r"\balot\b", "a lot", re.sub(r"\bthru\b", "through", s, flags=re.I), flags=re.I),
@@ -123,7 +124,8 @@ def common_forms(text: str) -> str:
 PURPOSE_FIRST = re.compile(r"(?:(?:in order )?to (?:make|leave|give|free up|clear|create|open up) (?:some |more |a bit of )?"
                            r"(?:space|room|headroom) for|so (?:that )?(?:the |my |our )?[\w' -]+ (?:cuts? through|can be heard|"
                            r"comes? through|reads?|pops?|sits? better|stands? out))\b[^,;.]*")
-PURPOSE = re.compile(r"\s+(?:so (?:that )?(?:i|we|you|they|it|he|she|the|my|our|your|its|it's|they're|there|"
+PURPOSE = re.compile(r"\s+(?:so (?:that )?\w+ (?:reads?|cuts? through|comes? through|can be heard|sits?|pops?)\b|"
+                     r"so (?:that )?(?:i|we|you|they|it|he|she|the|my|our|your|its|it's|they're|there|"
                      r"everything|nothing|people|listeners?)\b|so that|because|cause|cuz|since|in order to|"
                      r"for that|like it should|(?:it's|its|it is) supposed to|just to (?:glue|help|give|make|get|add|even|"
                      r"balance|fill|open|tighten|smooth|warm|sit)|to help (?:it|them))\b.*$")
@@ -143,7 +145,7 @@ one small request favor favour chat ty
 _ASIDES = re.compile(r"\b(?:honestly|tbh|lol|lmao|haha+|imo|imho|basically|literally|frankly|"
                      r"thanks?(?: you)? (?:so|very) much|thanks a (?:lot|bunch|ton)|much appreciated|many thanks|"
                      r"thanks? (?:you )?for (?:earlier|before|yesterday|last time|the last (?:one|round|pass|mix))|af|idk|"
-                     r"i (?:don't|dont) know|i think|i guess|i feel like)\b", re.I)
+                     r"i (?:don't|dont) know|i think|i guess|i feel like|(?:i )?love the mix(?: so far)?)\b", re.I)
 
 
 # "..., like it's down the hall", "..., like a juke joint": a picture of the edit before, not an edit
@@ -245,7 +247,8 @@ _TIMBRE = [
      r"phone call|phone line|telephone filter|telephone line|phoney|phony)\b", "telephone"),
     (r"\b(?:walkie-?\s?talkie|two-way radio|cb radio)\b", "walkie-talkie"),
     (r"\b(?:megaphone|bullhorn|loudhailer|loud hailer)\b", "megaphone"),
-    (r"\b(?:small speaker|tiny speaker|laptop speaker|cheap speaker|phone speaker|little speaker)\b", "small speaker"),
+    (r"\b(?:small speaker|tiny speaker|laptop speaker|cheap speaker|phone speaker|little speaker|baby monitor|"
+     r"(?:tv|car|tiny tv) speakers?)\b", "small speaker"),
     (r"\b(?:underwater|under water)\b", "underwater"),
     (r"\blike (?:a |an )?(?:real |old |cheap |proper |vintage |tinny |little |old-school |am |fm )*radio\b|\bradio filter\b|"
      r"\bam radio\b|\bold radio\b", "radio"),

@@ -174,8 +174,13 @@ def test_clean_up_is_not_rewritten_when_a_pronoun_points_back_at_the_voice():
         RulePlanner().plan("denoise the narration and turn it up 2 dB")
 
 
+def test_a_tone_change_and_a_level_said_together_are_both_planned():
+    steps = RulePlanner().plan("narrator warmer and up 1", ["narrator", "music bed"]).steps  # the tone was once dropped
+    assert [s.text for s in steps] == ["change the timbre of the sound of narrator to be more warm",
+                                       "turn up the volume of narrator by 1 dB"]
+
+
 @pytest.mark.parametrize(("text", "labels"), [
-    ("narrator warmer and up 1", ["narrator", "music bed"]),  # the tone change was dropped, the rest ran
     ("take the reverb off the organ", ["organ", "choir"]),  # read as "reverb level 5" on the organ
     ("coach needs to cut through, +4", ["coach", "crowd"]),  # "cut" read as remove
 ])

@@ -262,3 +262,18 @@ def test_a_little_verb_is_a_small_reverb_and_delaying_a_sound_still_shifts_it(ru
     assert texts(rules.plan("vox: +2, little verb", labels=["Vox", "Pad"])) == [
         "turn up the volume of Vox by 2 dB", "reverb the sound of Vox with reverb level 3"]
     assert texts(rules.plan("delay the vox by 20 ms", labels=["Vox", "Pad"])) == ["shift the sound of Vox by 0.02 seconds"]
+
+
+@pytest.mark.parametrize("labels, instruction, expected", [
+    (["Moderator", "Guest 2"], "turn the moderator up by 2 and nudge guest 2 down a little",
+     ["turn up the volume of Moderator by 2 dB", "turn down the volume of Guest 2 by 2 dB"]),  # never up
+    (["Ricochet", "Gun"], "ricochet is way too loud and too early, push it 80ms later",
+     ["turn down the volume of Ricochet by 8 dB", "shift the sound of Ricochet by 0.08 seconds"]),
+    (["Seagulls", "Waves"], "seagulls hard right and down a bit",
+     ["change the sound of Seagulls to right", "turn down the volume of Seagulls by 2 dB"]),
+    (["Tavern Music", "Crowd"], "tavern music down 3 with some reverb",
+     ["turn down the volume of Tavern Music by 3 dB", "reverb the sound of Tavern Music with reverb level 5"]),
+    (["River", "Narration"], "river down a couple so the narration reads", ["turn down the volume of River by 2 dB"]),
+])
+def test_every_part_of_a_terse_request_is_kept_with_its_own_sign(rules, labels, instruction, expected):
+    assert texts(rules.plan(instruction, labels=labels)) == expected
