@@ -33,9 +33,15 @@ def normalise(text: str) -> str:
     """Lower case, punctuation as spaces, single spaces, number words as digits: ``"Mix20.WAV"`` -> ``"mix20 wav"``,
     ``"speaker two"`` -> ``"speaker 2"``."""
     words = re.sub(r"[^a-z0-9]+", " ", re.sub(r"'s\b", "", text.casefold())).split()
-    last = len(words) - 1  # "Violins II": a roman numeral ends a name
-    return " ".join(_DIGITS.get(w, w) if 0 < i < last or (i and w not in _ROMAN) else _ROMAN.get(w, w) if i else w
-                    for i, w in enumerate(words))
+
+    def number(i: int, w: str) -> str:
+        if i == 0:
+            return w
+        if i == len(words) - 1 and w in _ROMAN:  # "Violins II": a roman numeral ends a name
+            return _ROMAN[w]
+        return _DIGITS.get(w, w)
+
+    return " ".join(number(i, w) for i, w in enumerate(words))
 
 
 def same(a: str, b: str) -> bool:

@@ -218,13 +218,13 @@ def example(rng: random.Random, typo_rate: float = 0.06) -> dict:
     text = rng.choice(W.FILLERS_BEFORE) + "".join(
         t if i == 0 else rng.choice(W.JOINERS) + t for i, t in enumerate(texts)) + rng.choice(W.FILLERS_AFTER)
     refuse = any(c.op in REFUSING_OPS for c in clauses) or not plan
-    if not refuse and any(s.op == "extract" for s in plan[:-1]):
-        try:  # "keep only the rain, and the fire up 2": the fire is gone; no plan says that (the clauses still teach)
+    if not refuse:
+        try:
             check_plan(plan, labels)
         except EditError:
-            refuse = True
-    if not refuse:
-        check_plan(plan, labels)
+            if not any(s.op == "extract" for s in plan[:-1]):
+                raise
+            refuse = True  # "keep only the rain, and the fire up 2": the fire is gone; the clauses still teach
     for c in clauses:
         c.text = _typos(c.text, rng, typo_rate)
     return {"instruction": _typos(text, rng, typo_rate), "labels": labels,

@@ -28,6 +28,7 @@ from smartdj.engine.planning.rules_words import (
     place_letters,
     refuse_question,
     refuse_unknown_quality,
+    takes_reverb_away,
 )
 
 THRESHOLD = 0.6  # the least probability a reading needs to be used
@@ -67,13 +68,13 @@ class ReaderPlanner:
             unnamed = re.sub(rf"\b{re.escape(label.lower())}\b", " ", unnamed)
         refuse_unsupported(unnamed)
         refuse_unknown_quality(unnamed, set())
-        less = rt.LESS_REVERB.search(unnamed)
-        if less:  # the learned reader must not turn "way too much verb, pull it back" into a level change
-            raise PlanningError(f'"{less.group(0)}": {REFUSALS["unreverb"]}')
         left = rt.LEAVE_TO_RULES.search(text)
         if left:
             raise LeftToRules(f'"{left.group(0)}": the reader leaves negation, exceptions and corrections to the rules')
         clauses = [s for c in rt.split(text) if not is_chat(c, labels) for s in rt.segments(rt.read_clause(c, labels))]
+        away = next((c for c in clauses if takes_reverb_away(f" {c.masked} ")), None)
+        if away:  # never read as a level change: "way too much verb, pull it back"
+            raise PlanningError(f'"{away.raw}": {REFUSALS["unreverb"]}')
         readings = load_reader(self.folder).read([QUANTIFIER.sub("", c.masked) for c in clauses])
         steps = ClauseComposer(labels, self.threshold).compose(clauses, readings)
         if not steps:

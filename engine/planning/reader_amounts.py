@@ -26,6 +26,7 @@ from smartdj.engine.planning.rules_words import (
     DEFAULT_REVERB,
     DEFAULT_SECONDS,
     LOUD_ADD_DB,
+    ONE_FIX_TONES,
     QUIET_ADD_DB,
     SMALL_DB,
     SMALL_REVERB,
@@ -65,10 +66,10 @@ def add_level(masked: str) -> float | None:
 
 def _wanted_tone(masked: str) -> str | None:
     """The tone a clause asks for in the rules' words: "less bright" and "too dark" ask for the opposite."""
-    m = re.search(rf"\b(?:too|less|not so|not as|(?:is|are|'s|sounds?|seems?|feels?|gets?)(?: \w+){{0,3}}?) "
-                  rf"({'|'.join(_OPPOSITE)})\b", masked)
-    if m:
-        return _OPPOSITE[m.group(1)]
+    m = re.search(rf"\b(?:too|less|not so|not as) ({'|'.join(_OPPOSITE)})\b|"
+                  rf"\b(?:is|are|'s|sounds?|seems?|feels?|gets?)(?: \w+){{0,3}}? ({'|'.join(ONE_FIX_TONES)})\b", masked)
+    if m:  # the same one-fix tones as the rules: "is harsh" has no one fix, "is too harsh" is read as the rules read it
+        return _OPPOSITE[m.group(1) or m.group(2)]
     named = {q for p, q in _TIMBRE if re.search(p, f" {masked} ")}
     return named.pop() if len(named) == 1 else None
 

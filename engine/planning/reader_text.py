@@ -268,5 +268,3 @@ def all_of_them(m: Mention, raw: str) -> bool:
 
 
 DESCRIBES = re.compile(r"^(?:the |my |our )?<x>(?:'s| is| are| was| were| sounds?| seems?| feels?| gets?| keeps?)\b")
-LESS_REVERB = re.compile(r"\b(?:less|too much|so much|remove|kill|cut|get rid of|lose|strip|no)"
-                         r"(?:\s+(?:the|some|of|that|this|all|any|a|bit|little|much|way))*\s+(?:reverb|verb|echo)\b")

@@ -21,7 +21,6 @@ from smartdj.engine.planning.rules_words import (
     _EXTRACT,
     _GENERIC_VERB,
     _LOC_RES,
-    _NO_REVERB,
     _NUM,
     _QUIET_ADD,
     _REMOVE,
@@ -48,6 +47,7 @@ from smartdj.engine.planning.rules_words import (
     STRONG_DB,
     VERY_QUIET_ADD_DB,
     describes_tone,
+    takes_reverb_away,
 )
 
 
@@ -174,7 +174,7 @@ def read(raw: str) -> _Clause:
     """Pull the operation, amounts and places out of one clause; what remains names the sound."""
     c = _Clause(text=raw)
     s = f" {raw} "
-    if re.search(_NO_REVERB, s) and not re.search(_REVERB_HUGE, s):
+    if takes_reverb_away(s):
         raise PlanningError(f'"{raw.strip()}": taking reverb away is not an edit SmartDJ can make '
                             "(it can add reverb, not remove it)")
     s = _places(c, _amounts(c, s))

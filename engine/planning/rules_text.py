@@ -24,6 +24,7 @@ from smartdj.engine.planning.rules_words import (
     _TIMBRE,
     _UNIT,
     _UP,
+    ONE_FIX_TONES,
     PURPOSE,
     PURPOSE_FIRST,
     common_forms,
@@ -241,8 +242,7 @@ def _complaints_as_fixes(s: str) -> str:
                r"(cold|warm|bright|dark|muffled|dull|thin|harsh|shrill|tinny|piercing|brittle|sibilant|muddy|boomy|boxy|murky)\b",
                lambda m: "more " + _OPPOSITE[m.group(1)], s)
     s = re.sub(r"\b(?:is|are|sounds?|'s|feels?|seems?) ((?:kind of|sort of|a bit|a little|a touch|really|pretty|quite|"
-               r"so|very|super|slightly|way) )*(cold|shrill|tinny|piercing|brittle|sibilant|murky|muffled|dull)\b"
-               r"(?! and \w+ing)",  # "harsh", "thin", "muddy" have no one fix: read, and held, as they are
+               rf"so|very|super|slightly|way) )*({'|'.join(ONE_FIX_TONES)})\b(?! and \w+ing)",
                lambda m: "more " + _OPPOSITE[m.group(2)], s)  # "the keys feel kinda cold": warmer, never colder
     s = re.sub(r"(?<=\band )(?:(?:way|much|far|a bit|a little|really|kind of|just|also|slightly) )?too (late|early)\b",
                lambda m: "earlier" if m.group(1) == "late" else "later", s)  # "is too loud and too early": later

@@ -26,6 +26,8 @@ VERY_QUIET_ADD_DB = -20.0  # 'very faint', 'barely audible': users read -30..-20
 QUIET_ADD_DB = -12.0  # 'faint', 'far off', 'in the background': -20 to -6 dB in the blind sets
 LOUD_ADD_DB = 3.0
 
+# tones whose complaint has one fix ("the keys feel cold": warmer); "harsh", "thin", "muddy" have several
+ONE_FIX_TONES = ("cold", "shrill", "tinny", "piercing", "brittle", "sibilant", "murky", "muffled", "dull")
 _OPPOSITE = {"cold": "warm", "warm": "cold", "bright": "dark", "dark": "bright", "muffled": "bright", "dull": "bright", "shrill": "dark", "tinny": "dark", "piercing": "dark",
              "brittle": "dark", "sibilant": "dark", "muddy": "bright", "boomy": "bright", "boxy": "bright", "murky": "bright",
              "thin": "warm", "harsh": "warm"}
@@ -345,3 +347,8 @@ def refuse_unknown_quality(text: str, label_words: set[str]) -> None:
                                           "front", "center", "centre", "middle", "side"}
     if odd and not all(part in known for part in odd.group(1).split("-")):  # "more front-right" is a place
         raise PlanningError(f'"more {odd.group(1)}": SmartDJ does not know that quality; {HELP}')
+
+
+def takes_reverb_away(clause: str) -> bool:
+    """"less reverb on X", "dry it up", "way too much verb": reverb can only be added (both readers refuse)."""
+    return re.search(_NO_REVERB, clause) is not None and re.search(_REVERB_HUGE, clause) is None
